@@ -87,6 +87,7 @@ type Message struct {
 	Tenant   string    `json:"tenant"`
 	Seq      uint64    `json:"seq"`      // per-tenant sequence: 1, 2, 3… with no gaps
 	JSeq     uint64    `json:"jseq"`     // journal-wide arrival sequence, shared by all tenants
+	Rev      uint64    `json:"rev"`      // journal-wide change sequence: set on create and on every new receipt
 	SHA256   [32]byte  `json:"sha256"`   // of the stored raw bytes (what a volume holds)
 	Identity [32]byte  `json:"identity"` // dedup key: SHA256, or the original's hash for a journal report
 	Size     int64     `json:"size"`     // bytes
