@@ -1,0 +1,104 @@
+package catalog
+
+import (
+	"bufio"
+	"io"
+	"mime"
+	"strings"
+
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // charsets via golang.org/x/text
+)
+
+// DefaultTextLimit caps the text BodyText extracts per message: 1 MiB.
+const DefaultTextLimit = 1 << 20 // bytes
+
+// maxDepth bounds nesting of multipart and message/rfc822 parts.
+const maxDepth = 16
+
+// BodyText extracts the searchable text of a raw RFC 5322 message, reading
+// r once, in a stream: text/plain parts and text/html parts reduced to text
+// (RFC 2045 transfer encodings and RFC 2046 charsets decoded), recursing
+// into multipart/* and message/rfc822 parts (the original inside a journal
+// report; its Subject, From, To and Cc headers are included). Parts with
+// Content-Disposition attachment are skipped except when they are text.
+// The result holds at most limit bytes of UTF-8 (limit <= 0 means
+// DefaultTextLimit). It never fails: whatever cannot be parsed is skipped,
+// and a message with no parsable header block is read as plain text.
+func BodyText(r io.Reader, limit int) string {
+	if limit <= 0 {
+		limit = DefaultTextLimit
+	}
+	w := &capWriter{limit: limit}
+	br := bufio.NewReader(r)
+	ent, err := message.Read(br)
+	if ent == nil || (err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err)) {
+		io.Copy(w, io.LimitReader(br, int64(limit)*4))
+		return w.String()
+	}
+	walk(ent, w, 0)
+	return w.String()
+}
+
+func walk(e *message.Entity, w *capWriter, depth int) {
+	if depth > maxDepth || w.full() {
+		return
+	}
+	t, _, err := mime.ParseMediaType(e.Header.Get("Content-Type"))
+	if err != nil || t == "" {
+		t = "text/plain"
+	}
+	t = strings.ToLower(t)
+	if mr := e.MultipartReader(); mr != nil {
+		for {
+			p, err := mr.NextPart()
+			if err != nil && p == nil {
+				return
+			}
+			walk(p, w, depth+1)
+		}
+	}
+	switch {
+	case t == "message/rfc822" || t == "message/global":
+		inner, err := message.Read(e.Body)
+		if inner == nil || (err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err)) {
+			return
+		}
+		for _, h := range []string{"Subject", "From", "To", "Cc"} {
+			if v, err := inner.Header.Text(h); err == nil && v != "" {
+				w.WriteString(v + "\n")
+			}
+		}
+		walk(inner, w, depth+1)
+	case t == "text/html":
+		htmlToText(e.Body, w)
+	case strings.HasPrefix(t, "text/"):
+		io.Copy(w, e.Body)
+		w.WriteString("\n")
+	}
+}
+
+// capWriter keeps the first limit bytes written and then discards; it
+// never returns an error, so copies run to the end of their reader only
+// until full, when it reports a short write to stop them.
+type capWriter struct {
+	b     strings.Builder
+	limit int
+}
+
+func (c *capWriter) full() bool { return c.b.Len() >= c.limit }
+
+func (c *capWriter) Write(p []byte) (int, error) {
+	if c.full() {
+		return 0, io.ErrShortWrite
+	}
+	if room := c.limit - c.b.Len(); len(p) > room {
+		p = p[:room]
+	}
+	c.b.Write(p)
+	return len(p), nil
+}
+
+func (c *capWriter) WriteString(s string) { c.Write([]byte(s)) }
+
+func (c *capWriter) String() string { return strings.ToValidUTF8(c.b.String(), "\uFFFD") }

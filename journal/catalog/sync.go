@@ -1,0 +1,131 @@
+package catalog
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+
+	"github.com/archiver/archiver/journal"
+)
+
+// revKey is the bleve internal key holding the last indexed Rev
+// (8 bytes, big-endian), written in the same batch as the documents.
+var revKey = []byte("rev")
+
+// batchSize is how many documents one bleve batch holds.
+const batchSize = 256
+
+// Rev returns the last journal Rev the catalog has indexed.
+func (c *Catalog) Rev() (uint64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.idx == nil {
+		return 0, ErrClosed
+	}
+	return c.revLocked()
+}
+
+// Sync indexes every committed message whose Rev is above the last
+// indexed one, reading bodies from the journal (a released body indexes
+// metadata only). Call it before Search or Held so answers are complete.
+func (c *Catalog) Sync(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.idx == nil {
+		return ErrClosed
+	}
+	after, err := c.revLocked()
+	if err != nil {
+		return err
+	}
+	b := c.idx.NewBatch()
+	err = c.src.Since(ctx, after, func(m journal.Message) error {
+		if err := b.Index(docID(m.Tenant, m.Seq), document(m, c.bodyText(ctx, m))); err != nil {
+			return err
+		}
+		b.SetInternal(revKey, u64(m.Rev))
+		if b.Size() >= batchSize {
+			if err := c.idx.Batch(b); err != nil {
+				return err
+			}
+			b.Reset()
+		}
+		return ctx.Err()
+	})
+	if err == nil && b.Size() > 0 {
+		err = c.idx.Batch(b)
+	}
+	if err != nil {
+		return fmt.Errorf("catalog: sync: %w", err)
+	}
+	return nil
+}
+
+func (c *Catalog) revLocked() (uint64, error) {
+	b, err := c.idx.GetInternal(revKey)
+	if err != nil {
+		return 0, fmt.Errorf("catalog: read rev: %w", err)
+	}
+	if len(b) != 8 {
+		return 0, nil
+	}
+	return binary.BigEndian.Uint64(b), nil
+}
+
+// bodyText extracts the body while the journal holds it; "" otherwise.
+func (c *Catalog) bodyText(ctx context.Context, m journal.Message) string {
+	if !m.HasBody {
+		return ""
+	}
+	rc, err := c.src.OpenBody(ctx, m.Tenant, m.Seq)
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	return BodyText(rc, c.limit)
+}
+
+// Index indexes m with the raw message read from body (nil: metadata
+// only), replacing any document for the same tenant and seq. It does not
+// move the change-feed position; RebuildCatalog uses it after Sync to add
+// body text read back from discs.
+func (c *Catalog) Index(ctx context.Context, m journal.Message, body io.Reader) error {
+	text := ""
+	if body != nil {
+		text = BodyText(body, c.limit)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.idx == nil {
+		return ErrClosed
+	}
+	if err := c.idx.Index(docID(m.Tenant, m.Seq), document(m, text)); err != nil {
+		return fmt.Errorf("catalog: index %s/%d: %w", m.Tenant, m.Seq, err)
+	}
+	return nil
+}
+
+// Run keeps the catalog in step with the journal until ctx is done:
+// it syncs once, then again after every journal.Notify signal. A failed
+// sync is retried on the next signal. It returns ctx.Err().
+func (c *Catalog) Run(ctx context.Context) error {
+	notify := c.src.Notify()
+	for {
+		_ = c.Sync(ctx)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-notify:
+		}
+	}
+}
+
+func u64(v uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	return b[:]
+}
