@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"mime"
+	"regexp"
 	"strings"
 
 	"github.com/emersion/go-message"
@@ -30,7 +31,11 @@ func BodyText(r io.Reader, limit int) string {
 		limit = DefaultTextLimit
 	}
 	w := &capWriter{limit: limit}
-	br := bufio.NewReader(r)
+	br := bufio.NewReaderSize(r, 64<<10)
+	if !startsWithHeader(br) {
+		io.Copy(w, io.LimitReader(br, int64(limit)*4))
+		return w.String()
+	}
 	ent, err := message.Read(br)
 	if ent == nil || (err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err)) {
 		io.Copy(w, io.LimitReader(br, int64(limit)*4))
@@ -102,3 +107,16 @@ func (c *capWriter) Write(p []byte) (int, error) {
 func (c *capWriter) WriteString(s string) { c.Write([]byte(s)) }
 
 func (c *capWriter) String() string { return strings.ToValidUTF8(c.b.String(), "\uFFFD") }
+
+// reHeaderStart is an RFC 5322 §2.2 header field name and colon.
+var reHeaderStart = regexp.MustCompile(`^[!-9;-~]+[ \t]*:`)
+
+// startsWithHeader reports whether the message begins with a header field
+// (or an empty header block), peeking without consuming.
+func startsWithHeader(br *bufio.Reader) bool {
+	b, _ := br.Peek(1000)
+	if len(b) == 0 || b[0] == '\r' || b[0] == '\n' {
+		return true
+	}
+	return reHeaderStart.Match(b)
+}
