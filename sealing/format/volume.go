@@ -1,0 +1,153 @@
+package format
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/archiver/archiver/sealing/pgp"
+)
+
+// ErrNoFile: the disc tree lacks a file the format requires.
+var ErrNoFile = errors.New("format: required file missing")
+
+// maxMeta bounds the size read of plain metadata files (bytes).
+const maxMeta = 64 << 20
+
+// Volume reads one disc tree. It holds the file list, MANIFEST.JSON and
+// SHA256SUMS in memory; messages stream.
+type Volume struct {
+	tree     Tree
+	files    []TreeFile
+	size     map[string]int64
+	manifest *Manifest
+	sums     []byte
+}
+
+// OpenVolume lists tree and reads its manifest. A missing or invalid
+// MANIFEST.JSON is an error (wrapping ErrNoFile when missing).
+func OpenVolume(tree Tree) (*Volume, error) {
+	files, err := tree.Files()
+	if err != nil {
+		return nil, fmt.Errorf("format: list files: %w", err)
+	}
+	v := &Volume{tree: tree, files: files, size: map[string]int64{}}
+	for _, f := range files {
+		v.size[f.Path] = f.Size
+	}
+	mb, err := v.ReadFile(ManifestFile)
+	if err != nil {
+		return nil, err
+	}
+	if v.manifest, err = ParseManifest(mb); err != nil {
+		return nil, err
+	}
+	v.sums, _ = v.ReadFile(SumsFile) // absence is a verify finding, not an open error
+	return v, nil
+}
+
+// Manifest returns the parsed MANIFEST.JSON.
+func (v *Volume) Manifest() *Manifest { return v.manifest }
+
+// Files returns every regular file, sorted by path.
+func (v *Volume) Files() []TreeFile { return v.files }
+
+// Sums returns the raw SHA256SUMS bytes (nil when absent).
+func (v *Volume) Sums() []byte { return v.sums }
+
+// Has reports whether the tree holds path.
+func (v *Volume) Has(path string) bool { _, ok := v.size[path]; return ok }
+
+// Open opens the raw file at path.
+func (v *Volume) Open(path string) (io.ReadCloser, error) {
+	if !v.Has(path) {
+		return nil, fmt.Errorf("%w: %s", ErrNoFile, path)
+	}
+	return v.tree.Open(path)
+}
+
+// ReadFile reads a whole plain metadata file (at most 64 MiB).
+func (v *Volume) ReadFile(path string) ([]byte, error) {
+	rc, err := v.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxMeta+1))
+	if err == nil && len(b) > maxMeta {
+		err = fmt.Errorf("format: %s larger than %d bytes", path, maxMeta)
+	}
+	return b, err
+}
+
+// VerifySignature checks SHA256SUMS.ASC over SHA256SUMS against signers
+// (the archive public key) and returns the fingerprint that signed.
+func (v *Volume) VerifySignature(signers openpgp.EntityList) (string, error) {
+	if v.sums == nil {
+		return "", fmt.Errorf("%w: %s", ErrNoFile, SumsFile)
+	}
+	sig, err := v.ReadFile(SumsSigFile)
+	if err != nil {
+		return "", err
+	}
+	e, err := pgp.VerifyDetached(signers, bytes.NewReader(v.sums), bytes.NewReader(sig))
+	if err != nil {
+		return "", err
+	}
+	return pgp.Fingerprint(e), nil
+}
+
+// Signer returns the keys in SIGNER.ASC (for display; trust comes from
+// elsewhere: --signer or the journal's archive key).
+func (v *Volume) Signer() (openpgp.EntityList, error) {
+	b, err := v.ReadFile(SignerFile)
+	if err != nil {
+		return nil, err
+	}
+	return pgp.ReadKeys(b)
+}
+
+// Index decrypts and parses INDEX.PGP with keys (a tenant secret key or the
+// volume verification key).
+func (v *Volume) Index(keys openpgp.EntityList) ([]IndexEntry, error) {
+	r, err := v.OpenMessage(IndexFile, keys)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	ix, err := ReadIndex(r)
+	if err != nil {
+		return nil, err
+	}
+	// ReadIndex stops at EOF of the decrypted data, which checks the MDC only
+	// if everything was consumed: drain to be sure.
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return nil, fmt.Errorf("format: %s: %w", IndexFile, err)
+	}
+	return ix, nil
+}
+
+// OpenMessage opens the OpenPGP file at path and returns its decrypted
+// content. The integrity check (MDC) fails as a read error at the end, so a
+// caller must read to EOF and check the error before trusting the bytes,
+// and should compare the SHA-256 with the index. Close releases the file.
+func (v *Volume) OpenMessage(path string, keys openpgp.EntityList) (io.ReadCloser, error) {
+	rc, err := v.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := pgp.Decrypt(rc, keys)
+	if err != nil {
+		rc.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return readCloser{pr, rc}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
