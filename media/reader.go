@@ -1,0 +1,148 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/kdomanski/iso9660"
+)
+
+// Image reads an ISO 9660 image through github.com/kdomanski/iso9660
+// v0.4.0, a reader independent of our writer, so that verification does
+// not share our writer's bugs. Its known limits, measured:
+//   - It reads only the primary volume: no Joliet names. For ISO-safe names
+//     (see docs/media.md) the primary names equal the paths given to Plan;
+//     mapped names come back in their primary (mapped) form.
+//   - It cuts a file identifier at the first ';' and drops an empty
+//     extension, so "NAME.EXT;1" reads as "NAME.EXT" and "NAME.;1" as
+//     "NAME". A name containing ';' (which our writer never records) would
+//     read truncated.
+//   - It shows a multi-extent file as several files of the same name; our
+//     writer records each file as one extent (files < 4 GiB). Files reports
+//     a repeated path as an error rather than guessing.
+//   - It ignores Rock Ridge unless present (we write none).
+type Image struct {
+	im    *iso9660.Image
+	label string
+	index map[string]*iso9660.File // path → file, built on first use
+}
+
+// Entry is one regular file of an image.
+type Entry struct {
+	Path string // slash-separated, as given to Plan for ISO-safe names
+	Size int64  // bytes
+}
+
+// ErrNotFound is returned by Image.Open for a path that is not a file.
+var ErrNotFound = errors.New("no such file in image")
+
+// OpenImage reads the volume descriptors of the image held by r (an image
+// file or a block device).
+func OpenImage(r io.ReaderAt) (*Image, error) {
+	im, err := iso9660.OpenImage(r)
+	if err != nil {
+		return nil, fmt.Errorf("media: open image: %w", err)
+	}
+	label, err := im.Label()
+	if err != nil {
+		return nil, fmt.Errorf("media: open image: no primary volume: %w", err)
+	}
+	return &Image{im: im, label: label}, nil
+}
+
+// OpenImageFile opens the image file or block device at path. The caller
+// closes the returned io.Closer when done with the Image.
+func OpenImageFile(path string) (*Image, io.Closer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("media: %w", err)
+	}
+	im, err := OpenImage(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return im, f, nil
+}
+
+// VolumeID is the primary volume identifier (ECMA-119 §8.4.6), trailing
+// spaces removed.
+func (im *Image) VolumeID() string { return im.label }
+
+// Files lists every regular file, sorted by path.
+func (im *Image) Files() ([]Entry, error) {
+	if err := im.load(); err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(im.index))
+	for p, f := range im.index {
+		out = append(out, Entry{Path: p, Size: f.Size()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// Open returns the contents of the file at path (as listed by Files).
+func (im *Image) Open(p string) (io.Reader, error) {
+	if err := im.load(); err != nil {
+		return nil, err
+	}
+	f, ok := im.index[p]
+	if !ok {
+		return nil, fmt.Errorf("media: %q: %w", p, ErrNotFound)
+	}
+	return f.Reader(), nil
+}
+
+// load reads the whole tree once into im.index.
+func (im *Image) load() error {
+	if im.index != nil {
+		return nil
+	}
+	index := map[string]*iso9660.File{}
+	err := im.walk(func(p string, f *iso9660.File) error {
+		if _, dup := index[p]; dup {
+			return fmt.Errorf("media: %q listed twice (a multi-extent file?)", p)
+		}
+		index[p] = f
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	im.index = index
+	return nil
+}
+
+// walk calls fn for every regular file, depth first.
+func (im *Image) walk(fn func(string, *iso9660.File) error) error {
+	root, err := im.im.RootDir()
+	if err != nil {
+		return fmt.Errorf("media: root directory: %w", err)
+	}
+	return walkDir(root, "", fn)
+}
+
+func walkDir(d *iso9660.File, prefix string, fn func(string, *iso9660.File) error) error {
+	kids, err := d.GetChildren()
+	if err != nil {
+		return fmt.Errorf("media: read directory %q: %w", prefix, err)
+	}
+	for _, k := range kids {
+		p := path.Join(prefix, strings.TrimSuffix(k.Name(), ";1"))
+		if k.IsDir() {
+			err = walkDir(k, p, fn)
+		} else {
+			err = fn(p, k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

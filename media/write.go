@@ -1,0 +1,208 @@
+package media
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// WriteTo streams the image to w in one pass: descriptors, path tables,
+// directories, then each file's data read from File.Open, in layout order,
+// each padded with zeros to a sector boundary. It writes exactly
+// l.Size() bytes for the same inputs, bit-identical every time. A reader
+// yielding more or fewer bytes than File.Size stops it with an error
+// wrapping ErrSizeChanged. It returns the number of bytes written.
+func (l *Layout) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: w}
+	bw := bufio.NewWriterSize(cw, 256<<10)
+	err := l.writeMeta(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = l.writeFiles(cw, bw)
+	}
+	if err == nil && cw.n != l.Size() {
+		err = fmt.Errorf("media: wrote %d bytes, planned %d", cw.n, l.Size())
+	}
+	return cw.n, err
+}
+
+// writeMeta writes everything up to the first file extent.
+func (l *Layout) writeMeta(w io.Writer) error {
+	if _, err := w.Write(make([]byte, systemAreaSectors*SectorSize)); err != nil {
+		return err
+	}
+	for _, joliet := range []bool{false, true} {
+		if _, err := w.Write(descriptor(l.info, l.descriptorArgs(joliet))); err != nil {
+			return err
+		}
+	}
+	if _, err := w.Write(terminator()); err != nil {
+		return err
+	}
+	isoID := func(d *dirNode) string { return d.n.iso }
+	jolID := func(d *dirNode) string { return d.n.jol }
+	tables := [][]byte{
+		pathTable(l.iso, isoID, isoDir, false),
+		pathTable(l.iso, isoID, isoDir, true),
+		pathTable(l.jol, jolID, jolDir, false),
+		pathTable(l.jol, jolID, jolDir, true),
+	}
+	for _, t := range tables {
+		if _, err := w.Write(t); err != nil {
+			return err
+		}
+	}
+	for _, d := range l.iso {
+		if _, err := w.Write(l.directory(d, false)); err != nil {
+			return err
+		}
+	}
+	for _, d := range l.jol {
+		if _, err := w.Write(l.directory(d, true)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *Layout) descriptorArgs(joliet bool) descriptorArgs {
+	a := descriptorArgs{joliet: joliet, spaceSize: uint32(l.sectors)}
+	root := l.iso[0]
+	if joliet {
+		a.ptBytes, a.lLBA, a.mLBA = l.jolPT, l.ptLBA[2], l.ptLBA[3]
+		a.rootLBA, a.rootSectors = root.jolLBA, root.jolSecs
+	} else {
+		a.ptBytes, a.lLBA, a.mLBA = l.isoPT, l.ptLBA[0], l.ptLBA[1]
+		a.rootLBA, a.rootSectors = root.isoLBA, root.isoSecs
+	}
+	return a
+}
+
+// isoDir and jolDir give a directory's path table number and extent.
+func isoDir(d *dirNode) (uint16, uint32) { return d.isoNum, d.isoLBA }
+func jolDir(d *dirNode) (uint16, uint32) { return d.jolNum, d.jolLBA }
+
+// pathTable encodes one path table (ECMA-119 §9.4), padded to whole sectors.
+func pathTable(dirs []*dirNode, id func(*dirNode) string, loc func(*dirNode) (uint16, uint32), msb bool) []byte {
+	var b []byte
+	for _, d := range dirs {
+		parent, _ := loc(d.parent)
+		_, lba := loc(d)
+		rec := make([]byte, pathRecordLen(len(id(d))))
+		pathRecord(rec, id(d), lba, parent, msb)
+		b = append(b, rec...)
+	}
+	return append(b, make([]byte, int(sectorsFor(int64(len(b))))*SectorSize-len(b))...)
+}
+
+// directory encodes one directory extent (ECMA-119 §6.8.1, §9.1): ".",
+// "..", then the children in order, no record crossing a sector boundary.
+func (l *Layout) directory(d *dirNode, joliet bool) []byte {
+	secs, lba, plba, psecs, order := d.isoSecs, d.isoLBA, d.parent.isoLBA, d.parent.isoSecs, d.isoOrder
+	if joliet {
+		secs, lba, plba, psecs, order = d.jolSecs, d.jolLBA, d.parent.jolLBA, d.parent.jolSecs, d.jolOrder
+	}
+	b := make([]byte, int(secs)*SectorSize)
+	date, seq := recordingDate(l.info.Recorded), uint16(l.info.SeqNum)
+	dirRecord(b[0:dotRecordLen], "\x00", lba, secs*SectorSize, true, date, seq)
+	dirRecord(b[dotRecordLen:2*dotRecordLen], "\x01", plba, psecs*SectorSize, true, date, seq)
+	off := 2 * dotRecordLen
+	for _, e := range order {
+		id := e.name().iso
+		if joliet {
+			id = e.name().jol
+		}
+		n := recordLen(len(id))
+		if off%SectorSize+n > SectorSize {
+			off += SectorSize - off%SectorSize
+		}
+		switch {
+		case e.d == nil:
+			dirRecord(b[off:off+n], id, e.f.lba, uint32(e.f.f.Size), false, date, seq)
+		case joliet:
+			dirRecord(b[off:off+n], id, e.d.jolLBA, e.d.jolSecs*SectorSize, true, date, seq)
+		default:
+			dirRecord(b[off:off+n], id, e.d.isoLBA, e.d.isoSecs*SectorSize, true, date, seq)
+		}
+		off += n
+	}
+	return b
+}
+
+// writeFiles streams every file's data, padding each to a sector boundary.
+func (l *Layout) writeFiles(raw io.Writer, bw *bufio.Writer) error {
+	zero := make([]byte, SectorSize)
+	for _, f := range l.files {
+		if f.f.Size == 0 {
+			continue
+		}
+		if err := copyFile(raw, f); err != nil {
+			return err
+		}
+		if pad := int(sectorsFor(f.f.Size)*SectorSize - f.f.Size); pad > 0 {
+			if _, err := raw.Write(zero[:pad]); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+// copyFile copies exactly f.f.Size bytes and checks the reader ends there.
+func copyFile(w io.Writer, f *fileNode) error {
+	if f.f.Open == nil {
+		return fmt.Errorf("media: %q: File.Open is nil", f.path)
+	}
+	r, err := f.f.Open()
+	if err != nil {
+		return fmt.Errorf("media: open %q: %w", f.path, err)
+	}
+	defer r.Close()
+	n, err := io.Copy(w, io.LimitReader(r, f.f.Size))
+	if err != nil {
+		return fmt.Errorf("media: copy %q: %w", f.path, err)
+	}
+	if n != f.f.Size {
+		return fmt.Errorf("media: %q: read %d bytes, File.Size is %d: %w", f.path, n, f.f.Size, ErrSizeChanged)
+	}
+	var one [1]byte
+	if m, err := io.ReadFull(r, one[:]); m > 0 {
+		return fmt.Errorf("media: %q: more than File.Size %d bytes: %w", f.path, f.f.Size, ErrSizeChanged)
+	} else if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("media: read %q: %w", f.path, err)
+	}
+	return nil
+}
+
+// countWriter counts bytes written through it.
+type countWriter struct {
+	w   io.Writer
+	n   int64
+	buf []byte
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// ReadFrom keeps the destination's fast path (copy_file_range for an
+// *os.File source and destination) and otherwise copies through a 1 MiB
+// buffer.
+func (c *countWriter) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.w.(io.ReaderFrom); ok {
+		n, err := rf.ReadFrom(r)
+		c.n += n
+		return n, err
+	}
+	if c.buf == nil {
+		c.buf = make([]byte, 1<<20)
+	}
+	return io.CopyBuffer(writerOnly{c}, r, c.buf)
+}
+
+type writerOnly struct{ io.Writer }
