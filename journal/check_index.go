@@ -1,0 +1,98 @@
+package journal
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// expectedIndexes derives every secondary index from the records: bucket →
+// key → value.
+func (c *checker) expectedIndexes() map[string]map[string]string {
+	exp := map[string]map[string]string{bIdxTenant: {}, bIdxIdent: {}, bIdxRev: {}, bIdxUnseal: {}}
+	for jseq, r := range c.recs {
+		j := string(u64(jseq))
+		exp[bIdxTenant][string(tenantKey(r.tenant, u64(r.seq)))] = j
+		exp[bIdxIdent][string(tenantKey(r.tenant, r.identity[:]))] = j
+		exp[bIdxRev][string(u64(r.rev))] = j
+		if r.state == Journaled {
+			exp[bIdxUnseal][string(tenantKey(r.tenant, u64(r.seq)))] = string(u64(uint64(r.received)))
+		}
+	}
+	return exp
+}
+
+func (c *checker) indexes(ctx context.Context) error {
+	for bucket, want := range c.expectedIndexes() {
+		if err := c.compare(ctx, bucket, want); err != nil {
+			return err
+		}
+	}
+	return c.stats(ctx)
+}
+
+// compare reports entries of bucket that differ from want, or are missing.
+func (c *checker) compare(ctx context.Context, bucket string, want map[string]string) error {
+	seen := map[string]bool{}
+	err := c.j.rawScan(ctx, bucket, func(k, v []byte) error {
+		seen[string(k)] = true
+		if w, ok := want[string(k)]; !ok || w != string(v) {
+			t, _ := splitTenantKey(k)
+			if bucket == bIdxRev {
+				t = ""
+			}
+			c.add("index", t, 0, "%s entry %x → %x does not match the records", bucket, k, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for k, v := range want {
+		if !seen[k] {
+			c.add("index", "", 0, "%s lacks entry %x → %x", bucket, k, v)
+		}
+	}
+	return nil
+}
+
+func (c *checker) stats(ctx context.Context) error {
+	want := map[string]tenantStats{}
+	for _, r := range c.recs {
+		s := want[r.tenant]
+		statsOf(&record{Message: Message{Size: r.size, State: r.state, HasBody: r.hasBody}}, &s)
+		want[r.tenant] = s
+	}
+	seen := map[string]bool{}
+	err := c.j.rawScan(ctx, bStats, func(k, v []byte) error {
+		var got tenantStats
+		seen[string(k)] = true
+		if json.Unmarshal(v, &got) != nil || got != want[string(k)] {
+			c.add("stats", string(k), 0, "stats %s differ from the records %+v", v, want[string(k)])
+		}
+		return nil
+	})
+	for t, s := range want {
+		if !seen[t] {
+			c.add("stats", t, 0, "no stats; records give %+v", s)
+		}
+	}
+	return err
+}
+
+// volumes checks that idx_label and bucket volumes agree.
+func (c *checker) volumes(ctx context.Context) error {
+	want := map[string]string{}
+	err := c.j.rawScan(ctx, bVolumes, func(k, v []byte) error {
+		var vol Volume
+		if err := json.Unmarshal(v, &vol); err != nil {
+			c.add("corrupt-record", "", 0, "volume record %x cannot be decoded: %v", k, err)
+			return nil
+		}
+		want[vol.Label] = string(k)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.compare(ctx, bIdxLabel, want)
+}

@@ -1,0 +1,121 @@
+package journal
+
+import (
+	"fmt"
+	"time"
+)
+
+// committer drains the commit queue into group commits: one write
+// transaction (one fsync) for up to Options.MaxBatch deliveries.
+func (j *Journal) committer() {
+	defer j.wg.Done()
+	defer close(j.done)
+	for {
+		select {
+		case <-j.stop:
+			j.drainClosed()
+			return
+		case r := <-j.commits:
+			j.commitBatch(j.gather(r))
+		}
+	}
+}
+
+func (j *Journal) stopped() <-chan struct{} { return j.done }
+
+// gather takes r and whatever else is queued, up to the batch limits.
+func (j *Journal) gather(r *commitReq) []*commitReq {
+	batch := []*commitReq{r}
+	n := int64(len(r.inline))
+	for len(batch) < j.opts.MaxBatch && n < batchBytes {
+		select {
+		case r2 := <-j.commits:
+			batch = append(batch, r2)
+			n += int64(len(r2.inline))
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+func (j *Journal) drainClosed() {
+	for {
+		select {
+		case r := <-j.commits:
+			j.dropStaged(r)
+			r.done <- commitRes{err: ErrClosed}
+		default:
+			return
+		}
+	}
+}
+
+// commitBatch applies batch in one transaction and answers every request.
+func (j *Journal) commitBatch(batch []*commitReq) {
+	results := make([][]Stored, len(batch))
+	newDefault := false
+	err := j.update(func(tx Tx) error {
+		if f := j.opts.FailCommit; f != nil {
+			if err := f(); err != nil {
+				return err
+			}
+		}
+		newDefault = false
+		b := &batchInfo{}
+		for i, r := range batch {
+			st, err := j.apply(tx, r, b)
+			if err != nil {
+				return err
+			}
+			results[i] = st
+		}
+		newDefault = b.newDefault
+		return b.audit(tx, j.now(), j.opts.Actor)
+	})
+	if err != nil {
+		err = unavailable("commit", err)
+		j.writeFailed(err)
+		for _, r := range batch {
+			j.dropStaged(r)
+			r.done <- commitRes{err: err}
+		}
+		return
+	}
+	if newDefault {
+		j.loadTenants()
+	}
+	for i, r := range batch {
+		r.done <- commitRes{stored: results[i]}
+	}
+	select {
+	case j.notify <- struct{}{}:
+	default:
+	}
+}
+
+// writeFailed raises the "write-failure" alarm for a failed commit.
+func (j *Journal) writeFailed(err error) {
+	j.opts.Logger.Error("journal write failed", "err", err)
+	j.RaiseAlarm(Alarm{Kind: "write-failure", Message: fmt.Sprintf(
+		"journal could not store a message (senders were told to retry): %v", err)})
+}
+
+// batchInfo collects what a group commit did, for its audit event.
+type batchInfo struct {
+	stored, dups int
+	first, last  uint64 // JSeq range of new messages
+	newDefault   bool
+}
+
+func (b *batchInfo) audit(tx Tx, now time.Time, actor string) error {
+	if b.stored+b.dups == 0 {
+		return nil
+	}
+	d := fmt.Sprintf("ingest %d messages, %d duplicate receipts", b.stored, b.dups)
+	if b.stored > 0 {
+		d += fmt.Sprintf(", jseq %d-%d", b.first, b.last)
+	}
+	_, err := appendAudit(tx, now, actor, "ingest", d)
+	return err
+}
