@@ -163,3 +163,20 @@ func compare(t testing.TB, reader string, got, w map[string]want) {
 		}
 	}
 }
+
+// fileSum is the SHA-256 of a file.
+func fileSum(t testing.TB, path string) [32]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		t.Fatal(err)
+	}
+	var s [32]byte
+	copy(s[:], h.Sum(nil))
+	return s
+}

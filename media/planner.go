@@ -1,0 +1,245 @@
+package media
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// Planner sizes an image incrementally and exactly, for packing volumes:
+// after any sequence of Adds, Sectors equals Plan(info, files).Sectors()
+// for the same files. It applies the same checks as Plan, so a path Add
+// accepts, Plan accepts too.
+//
+// Cost: With and Add are O(depth) plus O(1) when a name sorts after every
+// name already in its directory (ECMA-119 §9.3 order; adding files in
+// sorted path order, as the sealer does with zero-padded sequence numbers,
+// always hits this case), and O(entries in that directory) otherwise.
+// Memory is about 150 bytes per file.
+type Planner struct {
+	info     VolumeInfo
+	err      error // from VolumeInfo validation; returned by With and Add
+	root     *pdir
+	dirs     int   // directories including the root
+	isoPT    int64 // primary path table bytes
+	jolPT    int64 // Joliet path table bytes
+	dirSecs  int64 // directory extents of both volumes, sectors
+	fileSecs int64 // file extents, sectors
+}
+
+// pdir is the planner's view of a directory.
+type pdir struct {
+	isoPath  int
+	dirs     map[string]*pdir
+	files    map[string]struct{}
+	taken    map[string]string // as dirNode.taken
+	iso, jol sorted
+}
+
+// sorted is a directory's records in sort order with their packing.
+type sorted struct {
+	keys []string
+	lens []uint8 // record lengths, bytes
+	p    packer
+}
+
+func newSorted() sorted {
+	s := sorted{}
+	s.p.reset()
+	return s
+}
+
+// with returns the directory's sectors if a record (key, n) were added.
+func (s *sorted) with(key string, n int) int64 {
+	i := sort.SearchStrings(s.keys, key)
+	if i == len(s.keys) {
+		p := s.p
+		p.add(n)
+		return p.sectors
+	}
+	var p packer
+	p.reset()
+	for j := range s.lens {
+		if j == i {
+			p.add(n)
+		}
+		p.add(int(s.lens[j]))
+	}
+	return p.sectors
+}
+
+// insert adds a record and returns the change in sectors.
+func (s *sorted) insert(key string, n int) int64 {
+	before := s.p.sectors
+	i := sort.SearchStrings(s.keys, key)
+	if i == len(s.keys) {
+		s.keys, s.lens = append(s.keys, key), append(s.lens, uint8(n))
+		s.p.add(n)
+		return s.p.sectors - before
+	}
+	s.keys, s.lens = slices.Insert(s.keys, i, key), slices.Insert(s.lens, i, uint8(n))
+	s.p.reset()
+	for _, l := range s.lens {
+		s.p.add(int(l))
+	}
+	return s.p.sectors - before
+}
+
+func newPdir(isoPath int) *pdir {
+	return &pdir{isoPath: isoPath, dirs: map[string]*pdir{}, files: map[string]struct{}{},
+		taken: map[string]string{}, iso: newSorted(), jol: newSorted()}
+}
+
+// NewPlanner starts an empty image (root directory only). An invalid info
+// is reported by every With and Add.
+func NewPlanner(info VolumeInfo) *Planner {
+	info, err := info.normalized()
+	p := &Planner{info: info, err: err, root: newPdir(0), dirs: 1}
+	p.isoPT, p.jolPT = int64(pathRecordLen(1)), int64(pathRecordLen(1))
+	p.dirSecs = 2
+	return p
+}
+
+// Sectors is the exact size in 2048-byte sectors of the image of every
+// file added so far.
+func (p *Planner) Sectors() int64 {
+	return firstPathTable + 2*sectorsFor(p.isoPT) + 2*sectorsFor(p.jolPT) + p.dirSecs + p.fileSecs
+}
+
+// change is the effect of adding one file, computed without mutating.
+type change struct {
+	parent  *pdir  // deepest existing directory on the path
+	newDirs []name // directories to create under parent, outermost first
+	file    name
+	size    int64
+	sectors int64 // image size after the change
+}
+
+// With returns the image size in sectors if path (size bytes) were added,
+// without adding it. Errors are those of Plan.
+func (p *Planner) With(path string, size int64) (int64, error) {
+	c, err := p.prepare(path, size)
+	if err != nil {
+		return 0, err
+	}
+	return c.sectors, nil
+}
+
+// Add adds path (size bytes). Errors are those of Plan; on error nothing
+// is added.
+func (p *Planner) Add(path string, size int64) error {
+	c, err := p.prepare(path, size)
+	if err != nil {
+		return err
+	}
+	p.apply(c)
+	return nil
+}
+
+func (p *Planner) prepare(path string, size int64) (*change, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	parts, err := splitPath(path)
+	if err != nil {
+		return nil, err
+	}
+	if size < 0 || size > MaxFileSize {
+		return nil, fmt.Errorf("media: %q: %d bytes, want 0 to %d: %w", path, size, int64(MaxFileSize), ErrFileSize)
+	}
+	c := &change{parent: p.root, size: size}
+	i := 0
+	for ; i < len(parts)-1; i++ {
+		d, ok := c.parent.dirs[parts[i]]
+		if !ok {
+			break
+		}
+		c.parent = d
+	}
+	isoPath := c.parent.isoPath
+	taken := c.parent.taken
+	for ; i < len(parts); i++ {
+		dir := i < len(parts)-1
+		if !dir && len(c.newDirs) == 0 {
+			if _, dup := c.parent.files[parts[i]]; dup {
+				return nil, fmt.Errorf("media: %q: %w", path, ErrDuplicate)
+			}
+		}
+		n, err := mapName(parts[i], dir)
+		if err != nil {
+			return nil, fmt.Errorf("media: %q: %w", path, err)
+		}
+		isoPath += 1 + len(n.iso)
+		if err := checkPathLen(path, isoPath); err != nil {
+			return nil, err
+		}
+		if taken != nil {
+			if err := checkTaken(taken, path, n); err != nil {
+				return nil, err
+			}
+		}
+		taken = nil // a new directory holds only this one child
+		if dir {
+			c.newDirs = append(c.newDirs, n)
+		} else {
+			c.file = n
+		}
+	}
+	if p.dirs+len(c.newDirs) > maxDirs {
+		return nil, fmt.Errorf("media: %q: more than %d directories: %w", path, maxDirs, ErrTooManyDirs)
+	}
+	c.sectors = p.sizeAfter(c)
+	return c, nil
+}
+
+func checkTaken(taken map[string]string, path string, n name) error {
+	for _, k := range []string{"i" + n.iso, "j" + n.fold} {
+		if other, ok := taken[k]; ok {
+			return fmt.Errorf("media: %q: %q and %q would share an identifier: %w", path, other, n.orig, ErrCollision)
+		}
+	}
+	return nil
+}
+
+// sizeAfter computes the image size in sectors after c.
+func (p *Planner) sizeAfter(c *change) int64 {
+	first := c.file
+	if len(c.newDirs) > 0 {
+		first = c.newDirs[0]
+	}
+	dirSecs := p.dirSecs +
+		c.parent.iso.with(first.isoKey, recordLen(len(first.iso))) - c.parent.iso.p.sectors +
+		c.parent.jol.with(first.jol, recordLen(len(first.jol))) - c.parent.jol.p.sectors +
+		2*int64(len(c.newDirs))
+	isoPT, jolPT := p.isoPT, p.jolPT
+	for _, n := range c.newDirs {
+		isoPT += int64(pathRecordLen(len(n.iso)))
+		jolPT += int64(pathRecordLen(len(n.jol)))
+	}
+	return firstPathTable + 2*sectorsFor(isoPT) + 2*sectorsFor(jolPT) + dirSecs + p.fileSecs + sectorsFor(c.size)
+}
+
+func (p *Planner) apply(c *change) {
+	d := c.parent
+	for _, n := range c.newDirs {
+		p.record(d, n)
+		nd := newPdir(d.isoPath + 1 + len(n.iso))
+		d.dirs[n.orig] = nd
+		p.dirs++
+		p.dirSecs += 2
+		p.isoPT += int64(pathRecordLen(len(n.iso)))
+		p.jolPT += int64(pathRecordLen(len(n.jol)))
+		d = nd
+	}
+	p.record(d, c.file)
+	d.files[c.file.orig] = struct{}{}
+	p.fileSecs += sectorsFor(c.size)
+}
+
+// record adds n's directory records to d in both volumes.
+func (p *Planner) record(d *pdir, n name) {
+	d.taken["i"+n.iso] = n.orig
+	d.taken["j"+n.fold] = n.orig
+	p.dirSecs += d.iso.insert(n.isoKey, recordLen(len(n.iso)))
+	p.dirSecs += d.jol.insert(n.jol, recordLen(len(n.jol)))
+}
