@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/archiver/archiver/journal"
+)
+
+// archiverBin is the real command: testscript.Main put the test binary,
+// re-executed as "archiver", on PATH.
+func archiverBin(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("archiver")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// archiver runs the real command and returns stdout; it fails the test unless
+// the exit code is want.
+func archiver(t testing.TB, want int, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(archiverBin(t), args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if code != want {
+		t.Fatalf("archiver %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, want, out.String(), errb.String())
+	}
+	return out.String()
+}
+
+// startServe starts `archiver serve` on a free loopback port and returns the
+// process and its SMTP address once it listens.
+func startServe(t testing.TB, data string, extra ...string) (*exec.Cmd, string) {
+	t.Helper()
+	addrFile := filepath.Join(data, "serve.addr")
+	os.Remove(addrFile) // left by a SIGKILLed serve
+	cmd := exec.Command(archiverBin(t), append([]string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--min-free", "0"}, extra...)...)
+	logf, err := os.OpenFile(filepath.Join(t.TempDir(), "serve.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(addrFile); err == nil && bytes.HasSuffix(b, []byte("\n")) {
+			return cmd, strings.TrimSpace(string(b))
+		}
+	}
+	b, _ := os.ReadFile(logf.Name())
+	t.Fatalf("serve did not start:\n%s", b)
+	return nil, ""
+}
+
+// journalBodies opens the journal in-process (no serve may run) and returns
+// the SHA-256 of every stored body, read back through OpenBody.
+func journalBodies(t testing.TB, data string) map[[32]byte]bool {
+	t.Helper()
+	ctx := context.Background()
+	j, err := journal.Open(filepath.Join(data, "journal"), journal.Options{MinFreeBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	got := map[[32]byte]bool{}
+	err = j.Messages(ctx, "", func(m journal.Message) error {
+		if !m.HasBody {
+			got[m.SHA256] = true
+			return nil
+		}
+		rc, err := j.OpenBody(ctx, m.Tenant, m.Seq)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, rc); err != nil {
+			return err
+		}
+		var sum [32]byte
+		copy(sum[:], h.Sum(nil))
+		if sum != m.SHA256 {
+			t.Errorf("%s/%d: body SHA-256 %x, record says %x", m.Tenant, m.Seq, sum, m.SHA256)
+		}
+		got[sum] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}

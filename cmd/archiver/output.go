@@ -1,0 +1,42 @@
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+)
+
+// jsonFlag is --json: one object per line with a "type" field, then a summary.
+var jsonFlag = &cli.BoolFlag{Name: "json", Usage: "print one JSON object per line, each with a \"type\" field, ending with a \"summary\" object"}
+
+// emit writes v as one JSON line with "type": typ merged in.
+func emit(w io.Writer, typ string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		m = map[string]any{"value": json.RawMessage(b)}
+	}
+	m["type"] = typ
+	b, err = json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
+
+func hexsum(b [32]byte) string { return hex.EncodeToString(b[:]) }
+
+// dataFlag is --data on every command (also $ARCHIVER_DATA).
+func dataFlag() *cli.StringFlag {
+	return &cli.StringFlag{Name: "data", Aliases: []string{"d"}, EnvVars: []string{"ARCHIVER_DATA"}, Usage: "data directory `DIR` (journal, catalog, keys)"}
+}

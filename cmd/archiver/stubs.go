@@ -1,0 +1,26 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/urfave/cli/v2"
+)
+
+func stub(name, usage string) *cli.Command {
+	return &cli.Command{Name: name, Usage: usage, Flags: []cli.Flag{dataFlag()}, Action: func(*cli.Context) error {
+		return errors.New(name + ": not wired yet")
+	}}
+}
+
+func ingestCommand(e *env) *cli.Command     { return stub("ingest", "backfill .eml, maildir and mbox") }
+func statusCommand(e *env) *cli.Command     { return stub("status", "status") }
+func sealCommand(e *env) *cli.Command       { return stub("seal", "seal") }
+func verifyCommand(e *env) *cli.Command     { return stub("verify", "verify") }
+func releaseCommand(e *env) *cli.Command    { return stub("release", "release") }
+func burnCommand(e *env) *cli.Command       { return stub("burn", "burn") }
+func runCommand(e *env) *cli.Command        { return stub("run", "run") }
+func exportCommand(e *env) *cli.Command     { return stub("export", "export") }
+func catalogCommand(e *env) *cli.Command    { return stub("catalog", "catalog") }
+func quickstartCommand(e *env) *cli.Command { return stub("quickstart", "quickstart") }
+
+func isCapacity(err error) bool { return false }
