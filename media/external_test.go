@@ -1,0 +1,200 @@
+package media_test
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/archiver/archiver/internal/testtool"
+)
+
+// externalReaders lists an image with every external reader and compares
+// names, sizes and (where the tool extracts) SHA-256 with w, keyed by the
+// Joliet (original) paths. iso, when not nil, is the expected primary
+// listing (isoinfo -l); nil means the primary names equal the Joliet ones.
+// extractEach also extracts every file with isoinfo -x (slow for big trees).
+func externalReaders(t *testing.T, img string, w, iso map[string]want, extractEach bool) {
+	t.Helper()
+	if iso == nil {
+		iso = w
+	}
+	compare(t, "isoinfo -l", isoinfoList(t, img, false), iso)
+	compare(t, "isoinfo -J -l", isoinfoList(t, img, true), w)
+	if extractEach {
+		compare(t, "isoinfo -J -x", isoinfoExtract(t, img, w), w)
+	}
+	compare(t, "bsdtar -tvf", bsdtarList(t, img), w)
+	compare(t, "bsdtar -x", extracted(t, img, "bsdtar", "-xf", img, "-C"), w)
+	compare(t, "7z l -slt", sevenList(t, img), w)
+	compare(t, "7z x", extracted(t, img, "7z", "x", "-y", "-bd", img, "-o"), w)
+	compare(t, "xorriso -find", xorrisoList(t, img), w)
+	compare(t, "xorriso -extract", extracted(t, img, "xorriso", "-osirrox", "on", "-indev", img, "-extract", "/"), w)
+}
+
+// run runs a tool and returns its stdout, failing on a non-zero exit or
+// on a complaint (FAILURE, SORRY, WARNING, ERROR) on stderr.
+func run(t *testing.T, name string, args ...string) []byte {
+	t.Helper()
+	bin := testtool.Require(t, name)
+	var out, errb bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, errb.String())
+	}
+	if m := regexp.MustCompile(`(?i)\b(failure|sorry|warning|error)\b.*`).Find(errb.Bytes()); m != nil {
+		t.Fatalf("%s %v complained: %s", name, args, m)
+	}
+	return out.Bytes()
+}
+
+// isoinfoRe matches an isoinfo -l line: mode, counts, size, date, [lba flags], name.
+var isoinfoRe = regexp.MustCompile(`^([-d])\S+\s+\d+\s+\d+\s+\d+\s+(\d+)\s+\w+\s+\d+\s+\d+\s+\[\s*\d+\s+\d+\]\s\s(.*?) ?$`)
+
+func isoinfoList(t *testing.T, img string, joliet bool) map[string]want {
+	args := []string{"-l", "-i", img}
+	if joliet {
+		args = append([]string{"-J"}, args...)
+	}
+	got := map[string]want{}
+	dir := ""
+	sc := bufio.NewScanner(bytes.NewReader(run(t, "isoinfo", args...)))
+	for sc.Scan() {
+		line := sc.Text()
+		if d, ok := strings.CutPrefix(line, "Directory listing of /"); ok {
+			dir = d
+			continue
+		}
+		m := isoinfoRe.FindStringSubmatch(line)
+		if m == nil || m[1] == "d" {
+			continue
+		}
+		name := m[3]
+		if !joliet { // the standard reading of "NAME.EXT;1" and "NAME.;1"
+			name = strings.TrimSuffix(strings.TrimSuffix(name, ";1"), ".")
+		}
+		size, _ := strconv.ParseInt(m[2], 10, 64)
+		got[dir+name] = want{Size: size}
+	}
+	return got
+}
+
+func isoinfoExtract(t *testing.T, img string, w map[string]want) map[string]want {
+	got := map[string]want{}
+	for p := range w {
+		data := run(t, "isoinfo", "-J", "-i", img, "-x", "/"+p)
+		got[p] = want{Size: int64(len(data)), Sum: sha256.Sum256(data)}
+	}
+	return got
+}
+
+// bsdtarRe matches bsdtar -tv: mode links uid gid size month day time name.
+var bsdtarRe = regexp.MustCompile(`^(\S)\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s+\w+\s+\d+\s+\S+\s(.*)$`)
+
+func bsdtarList(t *testing.T, img string) map[string]want {
+	got := map[string]want{}
+	for _, line := range strings.Split(string(run(t, "bsdtar", "-tvf", img)), "\n") {
+		m := bsdtarRe.FindStringSubmatch(line)
+		if m == nil || m[1] != "-" {
+			continue
+		}
+		size, _ := strconv.ParseInt(m[2], 10, 64)
+		got[m[3]] = want{Size: size}
+	}
+	if len(got) == 0 {
+		t.Errorf("bsdtar -tvf listed no files (the kdomanski writer failure)")
+	}
+	return got
+}
+
+func sevenList(t *testing.T, img string) map[string]want {
+	got := map[string]want{}
+	var path string
+	var size int64
+	folder := false
+	flush := func() {
+		if path != "" && !folder {
+			got[path] = want{Size: size}
+		}
+		path, size, folder = "", 0, false
+	}
+	out := string(run(t, "7z", "l", "-slt", img))
+	_, list, _ := strings.Cut(out, "----------\n")
+	for _, line := range strings.Split(list, "\n") {
+		switch {
+		case line == "":
+			flush()
+		case strings.HasPrefix(line, "Path = "):
+			path = strings.TrimPrefix(line, "Path = ")
+		case strings.HasPrefix(line, "Size = "):
+			size, _ = strconv.ParseInt(strings.TrimPrefix(line, "Size = "), 10, 64)
+		case line == "Folder = +":
+			folder = true
+		}
+	}
+	flush()
+	return got
+}
+
+// xorrisoRe matches "-exec lsdl" output: mode links uid gid size date 'path'.
+var xorrisoRe = regexp.MustCompile(`^(\S)\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s+\w+\s+\d+\s+\S+\s+'/(.*)'$`)
+
+func xorrisoList(t *testing.T, img string) map[string]want {
+	got := map[string]want{}
+	out := run(t, "xorriso", "-indev", img, "-find", "/", "-type", "f", "-exec", "lsdl")
+	for _, line := range strings.Split(string(out), "\n") {
+		if m := xorrisoRe.FindStringSubmatch(line); m != nil {
+			size, _ := strconv.ParseInt(m[2], 10, 64)
+			got[strings.ReplaceAll(m[3], `'"'"'`, `'`)] = want{Size: size}
+		}
+	}
+	return got
+}
+
+// extracted runs an extracting tool with a fresh directory appended to
+// its last argument and hashes what it wrote.
+func extracted(t *testing.T, img, tool string, args ...string) map[string]want {
+	dir := t.TempDir()
+	last := len(args) - 1
+	if tool == "xorriso" {
+		args = append(args, dir)
+	} else {
+		args[last] += dir
+		if tool == "bsdtar" {
+			args = append(args[:last], "-C", dir)
+		}
+	}
+	run(t, tool, args...)
+	got := map[string]want{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		h := sha256.New()
+		n, err := io.Copy(h, f)
+		var x want
+		x.Size = n
+		copy(x.Sum[:], h.Sum(nil))
+		rel, _ := filepath.Rel(dir, p)
+		got[filepath.ToSlash(rel)] = x
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
