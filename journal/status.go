@@ -109,7 +109,7 @@ func (j *Journal) liveAlarms(st *Status) []Alarm {
 	}
 	free, err := j.freeBytes()
 	st.FreeBytes = free
-	if err == nil && j.opts.MinFreeBytes >= 0 && free < 2*j.opts.MinFreeBytes {
+	if err == nil && j.opts.MinFreeBytes >= 0 && free/2 < j.opts.MinFreeBytes {
 		out = append(out, Alarm{Kind: "low-disk", Time: now, Message: fmt.Sprintf(
 			"%d bytes free for the journal; ingest refuses (452) below %d bytes", free, j.opts.MinFreeBytes)})
 	}
