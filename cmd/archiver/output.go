@@ -13,22 +13,28 @@ import (
 // jsonFlag is --json: one object per line with a "type" field, then a summary.
 var jsonFlag = &cli.BoolFlag{Name: "json", Usage: "print one JSON object per line, each with a \"type\" field, ending with a \"summary\" object"}
 
-// emit writes v as one JSON line with "type": typ merged in.
+// emit writes v as one JSON line whose first field is "type": typ.
 func emit(w io.Writer, typ string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	var m map[string]any
+	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil || m == nil {
-		m = map[string]any{"value": json.RawMessage(b)}
+		b, _ = json.Marshal(map[string]json.RawMessage{"value": b})
 	}
-	m["type"] = typ
-	b, err = json.Marshal(m)
-	if err != nil {
-		return err
+	delete(m, "type")
+	if m != nil {
+		b, _ = json.Marshal(m)
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
+	t, _ := json.Marshal(typ)
+	line := append([]byte(`{"type":`), t...)
+	if len(b) > 2 {
+		line = append(append(line, ','), b[1:]...)
+	} else {
+		line = append(line, '}')
+	}
+	_, err = fmt.Fprintf(w, "%s\n", line)
 	return err
 }
 

@@ -13,7 +13,6 @@ func stub(name, usage string) *cli.Command {
 }
 
 func ingestCommand(e *env) *cli.Command     { return stub("ingest", "backfill .eml, maildir and mbox") }
-func statusCommand(e *env) *cli.Command     { return stub("status", "status") }
 func sealCommand(e *env) *cli.Command       { return stub("seal", "seal") }
 func verifyCommand(e *env) *cli.Command     { return stub("verify", "verify") }
 func releaseCommand(e *env) *cli.Command    { return stub("release", "release") }

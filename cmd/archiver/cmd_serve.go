@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/journal/catalog"
+	"github.com/archiver/archiver/journal/smtpd"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/urfave/cli/v2"
+)
+
+type serveOptions struct {
+	data, listen, maxSize, metrics, tlsCert, tlsKey, minFree string
+	lmtp                                                      bool
+	allow                                                     []string
+}
+
+func serveCommand(e *env) *cli.Command {
+	var o serveOptions
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "run the journaling SMTP/LMTP service (250 only after fsync), the catalog indexer and the control socket",
+		Description: "Listens on loopback by default. --max-size must be at least the MTA's message_size_limit: oversize mail gets 452 and an alarm.\n" +
+			"SIGTERM or SIGINT stops accepting, finishes open transactions and exits 0.",
+		Flags: []cli.Flag{
+			dataFlag(),
+			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:2525", Usage: "`ADDR` to listen on (port 0: any free port; the address is printed)", Destination: &o.listen},
+			&cli.BoolFlag{Name: "lmtp", Usage: "speak LMTP (RFC 2033): status per recipient", Destination: &o.lmtp},
+			&cli.StringFlag{Name: "max-size", Value: "256MiB", Usage: "largest message `SIZE` in bytes (K/M/G suffixes); larger gets 452", Destination: &o.maxSize},
+			&cli.StringSliceFlag{Name: "allow", Usage: "client `CIDR` allowed to connect (repeatable; default loopback only); others get 554"},
+			&cli.StringFlag{Name: "tls-cert", Usage: "STARTTLS certificate `FILE` (PEM)", Destination: &o.tlsCert},
+			&cli.StringFlag{Name: "tls-key", Usage: "STARTTLS key `FILE` (PEM)", Destination: &o.tlsKey},
+			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics on `ADDR` at /metrics", Destination: &o.metrics},
+			&cli.StringFlag{Name: "min-free", Value: "1GiB", Usage: "refuse mail with 452 when free disk drops below `SIZE`", Destination: &o.minFree},
+		},
+		Action: func(c *cli.Context) error {
+			o.data, o.allow = c.String("data"), c.StringSlice("allow")
+			return runServe(c.Context, o, e)
+		},
+	}
+}
+
+func runServe(ctx context.Context, o serveOptions, e *env) error {
+	if e.shared != nil {
+		return withHint(errors.New("serve is already running for this data directory"), "archiver status --data %s", e.shared.data)
+	}
+	data, err := e.dataDir(o.data)
+	if err != nil {
+		return err
+	}
+	maxSize, err := parseSize(o.maxSize)
+	if err != nil {
+		return err
+	}
+	minFree, err := parseSize(o.minFree)
+	if err != nil {
+		return err
+	}
+	cfg := smtpd.Config{Addr: o.listen, LMTP: o.lmtp, MaxSize: maxSize}
+	for _, a := range o.allow {
+		p, err := netip.ParsePrefix(a)
+		if err != nil {
+			return withHint(fmt.Errorf("--allow %q: %w", a, err), "use CIDR notation, e.g. --allow 10.0.0.0/8")
+		}
+		cfg.Allow = append(cfg.Allow, p)
+	}
+	if o.tlsCert != "" || o.tlsKey != "" {
+		cert, err := tls.LoadX509KeyPair(e.abs(o.tlsCert), e.abs(o.tlsKey))
+		if err != nil {
+			return fmt.Errorf("tls: %w", err)
+		}
+		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	cfg.Logger = log
+	j, err := journal.Open(filepath.Join(data, "journal"), journal.Options{MaxMessageBytes: maxSize, MinFreeBytes: minFree, Logger: log, Actor: "service"})
+	if errors.Is(err, journal.ErrLocked) {
+		return withHint(fmt.Errorf("%s: %w", data, err), "another archiver serve runs; check it with `archiver status --data %s`", data)
+	}
+	if err != nil {
+		return withHint(fmt.Errorf("open journal: %w", err), "archiver init --data %s", data)
+	}
+	defer j.Close()
+	cat, err := catalog.Open(filepath.Join(data, "catalog"), j)
+	if err != nil {
+		return withHint(fmt.Errorf("open catalog: %w", err), "archiver catalog rebuild --data %s", data)
+	}
+	defer cat.Close()
+	sh := &shared{data: data, j: j, cat: cat, now: e.now}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	catDone := make(chan error, 1)
+	go func() { catDone <- cat.Run(ctx) }()
+	closeControl, err := listenControl(ctx, sh, log)
+	if err != nil {
+		return err
+	}
+	defer closeControl()
+	if o.metrics != "" {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		cfg.Metrics = newPromMetrics(reg, data)
+		stop, err := serveMetrics(o.metrics, reg, e)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	srv, err := smtpd.New(j, cfg)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return withHint(fmt.Errorf("listen: %w", err), "pick a free address with --listen 127.0.0.1:2526")
+	}
+	proto := "smtp"
+	if o.lmtp {
+		proto = "lmtp"
+	}
+	addrFile := filepath.Join(data, "serve.addr")
+	if err := os.WriteFile(addrFile, []byte(l.Addr().String()+"\n"), 0o644); err != nil {
+		return err
+	}
+	defer os.Remove(addrFile)
+	fmt.Fprintf(e.stdout, "serving %s on %s (data %s, control %s)\n", proto, l.Addr(), data, controlPath(data))
+	err = srv.Serve(ctx, l)
+	cancel()
+	srv.Close()
+	select {
+	case <-catDone:
+	case <-time.After(10 * time.Second):
+	}
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "stopped")
+	return nil
+}
+
+func serveMetrics(addr string, reg *prometheus.Registry, e *env) (func(), error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(l)
+	fmt.Fprintf(e.stdout, "metrics on http://%s/metrics\n", l.Addr())
+	return func() { hs.Close() }, nil
+}

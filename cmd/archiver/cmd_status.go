@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+func statusCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "status",
+		Usage: "per-tenant counts, alarms and holds; exit 2 while an alarm is raised",
+		Flags: []cli.Flag{dataFlag(), jsonFlag},
+		Action: func(c *cli.Context) error {
+			return runStatus(c.Context, e, c.String("data"), c.Bool("json"))
+		},
+	}
+}
+
+func runStatus(ctx context.Context, e *env, data string, asJSON bool) error {
+	s, err := e.open(ctx, data)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	st, err := s.j.Status(ctx)
+	if err != nil {
+		return err
+	}
+	holds, err := s.j.Holds(ctx)
+	if err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	if len(holds) > 0 {
+		cat, err := s.catalog(ctx)
+		if err != nil {
+			return err
+		}
+		if counts, err = cat.HoldCounts(ctx); err != nil {
+			return err
+		}
+	}
+	now := e.now().UTC()
+	if asJSON {
+		for _, t := range st.Tenants {
+			emit(e.stdout, "tenant", t)
+		}
+		for _, h := range holds {
+			emit(e.stdout, "hold", map[string]any{"name": h.Name, "messages": counts[h.Name]})
+		}
+		for _, a := range st.Alarms {
+			emit(e.stdout, "alarm", a)
+		}
+		emit(e.stdout, "summary", map[string]any{"tenants": len(st.Tenants), "alarms": len(st.Alarms), "journal_bytes": st.JournalBytes,
+			"free_bytes": st.FreeBytes, "audit_head": hexsum(st.AuditHead.Hash), "audit_events": st.AuditHead.Seq, "ok": len(st.Alarms) == 0})
+	} else {
+		tw := table(e.stdout)
+		fmt.Fprintln(tw, "TENANT\tJOURNALED\tUNSEALED\tSEALED\tRELEASED\tBYTES\tBODY BYTES\tOLDEST UNSEALED\tLAST VERIFIED")
+		for _, t := range st.Tenants {
+			age := "-"
+			if !t.OldestUnsealed.IsZero() {
+				age = now.Sub(t.OldestUnsealed).Truncate(time.Minute).String()
+			}
+			lv := "-"
+			if t.LastVerified != "" {
+				lv = t.LastVerified + " " + fmtTime(t.LastVerifiedAt)
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", t.Tenant, t.Journaled, t.Unsealed, t.Sealed, t.Released, t.Bytes, t.BodyBytes, age, lv)
+		}
+		tw.Flush()
+		fmt.Fprintf(e.stdout, "journal %d bytes, %d bytes free, audit head #%d %s\n", st.JournalBytes, st.FreeBytes, st.AuditHead.Seq, hexsum(st.AuditHead.Hash))
+		for _, h := range holds {
+			fmt.Fprintf(e.stdout, "hold %s: %d messages\n", h.Name, counts[h.Name])
+		}
+		for _, a := range st.Alarms {
+			fmt.Fprintf(e.stdout, "ALARM %s %s: %s (%s)\n", a.Kind, a.Tenant, a.Message, fmtTime(a.Time))
+		}
+	}
+	if len(st.Alarms) > 0 {
+		if !asJSON {
+			fmt.Fprintf(e.stderr, "archiver: %d alarms raised\nhint: %s\n", len(st.Alarms), alarmHint(st.Alarms[0].Kind, s.data))
+		}
+		return withCode(exitAlarm, errSilent)
+	}
+	return nil
+}
+
+// alarmHint names the next command for an alarm kind.
+func alarmHint(kind, data string) string {
+	switch kind {
+	case "unsealed-age":
+		return fmt.Sprintf("archiver run --data %s --period YYYY-MM --out DIR", data)
+	case "unrouted":
+		return fmt.Sprintf("archiver search --data %s --tenant default; then archiver tenant add --data %s NAME --domain DOMAIN", data, data)
+	case "low-disk", "release-freed-nothing":
+		return fmt.Sprintf("archiver journal compact --data %s", data)
+	case "corrupt-record", "write-failure":
+		return fmt.Sprintf("archiver journal check --data %s", data)
+	}
+	return fmt.Sprintf("archiver status --data %s --json", data)
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// promMetrics implements smtpd.Metrics with Prometheus collectors (names in
+// journal/smtpd's Metrics doc).
+type promMetrics struct {
+	msgs, bytes prometheus.Counter
+	refusals    *prometheus.CounterVec
+	commit      prometheus.Histogram
+}
+
+func newPromMetrics(reg prometheus.Registerer, data string) *promMetrics {
+	m := &promMetrics{
+		msgs:     prometheus.NewCounter(prometheus.CounterOpts{Name: "archiver_messages_accepted_total", Help: "Messages committed and answered 250."}),
+		bytes:    prometheus.NewCounter(prometheus.CounterOpts{Name: "archiver_bytes_accepted_total", Help: "Bytes of messages answered 250."}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "archiver_refusals_total", Help: "Refusals by SMTP reply code."}, []string{"code"}),
+		commit: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "archiver_commit_seconds", Help: "End of DATA to durable commit (fsync included), seconds.",
+			Buckets: prometheus.ExponentialBuckets(0.0002, 2, 16)}),
+	}
+	journalSize := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "archiver_journal_bytes", Help: "Size of the journal database file, bytes."}, func() float64 {
+		fi, err := os.Stat(filepath.Join(data, "journal", "journal.db"))
+		if err != nil {
+			return 0
+		}
+		return float64(fi.Size())
+	})
+	reg.MustRegister(m.msgs, m.bytes, m.refusals, m.commit, journalSize)
+	return m
+}
+
+func (m *promMetrics) Accepted(n int64)          { m.msgs.Inc(); m.bytes.Add(float64(n)) }
+func (m *promMetrics) Refused(code int)          { m.refusals.WithLabelValues(strconv.Itoa(code)).Inc() }
+func (m *promMetrics) Committed(d time.Duration) { m.commit.Observe(d.Seconds()) }
