@@ -13,6 +13,7 @@ import (
 // Checks named in findings.
 const (
 	CheckOpen      = "open"      // the source cannot be read or has no valid MANIFEST.JSON
+	CheckImage     = "image"     // the image is truncated or its bytes cannot be read
 	CheckSignature = "signature" // SHA256SUMS.ASC does not verify with the trusted key
 	CheckSums      = "sums"      // SHA256SUMS missing or malformed
 	CheckMissing   = "missing"   // listed in SHA256SUMS but absent

@@ -38,12 +38,14 @@ const MaxLabel = 32
 // Label returns the volume label TENANT_YYYYMM_VKKOFNN: the tenant
 // upper-cased with every non-d-character (not A–Z 0–9 _) replaced by '_',
 // truncated so the whole fits MaxLabel. period is "YYYY-MM" or
-// "until-YYYY-MM-DD" (which gives "UYYYYMMDD").
+// "until-YYYY-MM-DD" (which gives "UYYYYMMDD"), optionally followed by a
+// round tag "rN" when a period is sealed again ("2026-11r2" → "202611R2").
 func Label(tenant, period string, k, n int) string {
 	p := strings.ReplaceAll(period, "-", "")
 	if strings.HasPrefix(p, "until") {
 		p = "U" + strings.TrimPrefix(p, "until")
 	}
+	p = dchars(strings.ToUpper(p))
 	suffix := fmt.Sprintf("_%s_V%02dOF%02d", p, k, n)
 	t := dchars(strings.ToUpper(tenant))
 	if max := MaxLabel - len(suffix); len(t) > max {

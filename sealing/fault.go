@@ -1,0 +1,62 @@
+package sealing
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// Fault points of Seal, in the order they are reached. N counts images
+// (1-based) for the per-image points and is 0 otherwise.
+const (
+	FaultStaged   = "after-stage"   // every message encrypted into the work dir
+	FaultPartial  = "after-partial" // image N written to NAME.iso.partial, not yet renamed
+	FaultImage    = "after-image"   // image N renamed to NAME.iso and its directory fsynced
+	FaultVerified = "after-verify"  // every image self-verified, nothing recorded
+	FaultRecorded = "after-record"  // RecordSealed done, verifications not yet added
+)
+
+// FaultFunc is a test hook called at each fault point; a non-nil error
+// aborts Seal with that error. Production code leaves it nil.
+type FaultFunc func(point string, n int) error
+
+// FaultEnv names the environment variable read by FaultFromEnv. TEST ONLY.
+const FaultEnv = "ARCHIVER_FAULT"
+
+// FaultFromEnv parses $ARCHIVER_FAULT = "seal:POINT[:N][:error]" (TEST
+// ONLY, for crash tests of the real binary): at POINT (and image N when
+// given) the process SIGKILLs itself, or with ":error" Seal returns
+// ErrFault. Returns nil when the variable is unset or names another step.
+func FaultFromEnv() FaultFunc {
+	spec, ok := os.LookupEnv(FaultEnv)
+	if !ok || !strings.HasPrefix(spec, "seal:") {
+		return nil
+	}
+	parts := strings.Split(strings.TrimPrefix(spec, "seal:"), ":")
+	point, want, kill := parts[0], 0, true
+	for _, p := range parts[1:] {
+		if p == "error" {
+			kill = false
+		} else if n, err := strconv.Atoi(p); err == nil {
+			want = n
+		}
+	}
+	return func(at string, n int) error {
+		if at != point || (want != 0 && n != want) {
+			return nil
+		}
+		if kill {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		}
+		return fmt.Errorf("%w at %s %d", ErrFault, at, n)
+	}
+}
+
+func (s *sealer) fault(point string, n int) error {
+	if s.opts.Fault == nil {
+		return nil
+	}
+	return s.opts.Fault(point, n)
+}

@@ -1,0 +1,264 @@
+package sealing
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/media"
+	"github.com/archiver/archiver/sealing/format"
+	"github.com/archiver/archiver/sealing/pgp"
+)
+
+// SealOptions says what to seal and where.
+type SealOptions struct {
+	Tenant    string
+	Period    string         // "YYYY-MM": the UTC month [YYYY-MM-01T00:00Z, next month); or "" with Until
+	Until     time.Time      // catch-up: every unsealed message received before Until (UTC); used when Period is ""
+	Profile   media.Profile  // medium; capacity in 2048-byte sectors
+	OutDir    string         // images are written here as T-YYYY-MM-vKKofNN.iso
+	Signer    *openpgp.Entity // archive signing key (unlocked)
+	AuditHead *journal.Event // audit chain head written on the discs; nil: j.AuditHead
+	Now       func() time.Time // nil: time.Now; the sealed time, UTC
+	Progress  io.Writer      // progress bar output (a terminal); nil: none
+	Logger    *slog.Logger   // nil: discard
+	Actor     string         // audit actor for verifications; "" : "seal"
+	Fault     FaultFunc      // TEST ONLY fault hook; nil: none
+}
+
+// SealedImage is one image written by Seal.
+type SealedImage struct {
+	Path     string   // OutDir/NAME.iso
+	Label    string   // ISO volume identifier
+	SHA256   [32]byte // of the whole image
+	Bytes    int64
+	Messages int
+	FirstSeq uint64
+	LastSeq  uint64
+}
+
+// SealResult says what Seal did. Empty is true (and Images nil) when the
+// period held no unsealed message: no image is written, not an error.
+type SealResult struct {
+	Tenant      string
+	Period      string
+	SetID       string
+	Images      []SealedImage
+	Messages    int
+	Cipher      string // e.g. "AES256"
+	Compression string // "ZLIB" or "none"
+	Empty       bool
+}
+
+// Seal seals every unsealed message of opts.Tenant received in the period
+// into a volume set on opts.OutDir, packed to capacity (a message is never
+// split), each image self-verified deeply with the independent reader and
+// the volume verification key against the journal, and only then records
+// the whole set atomically (journal.RecordSealed) with one "deep"
+// verification per image. Errors: *TooLargeError, ErrNoRecipients,
+// *VerifyError, media and journal errors, ctx errors. On any error nothing
+// is recorded and the work files and partial images are removed.
+func Seal(ctx context.Context, j *journal.Journal, opts SealOptions) (*SealResult, error) {
+	s, err := newSealer(ctx, j, opts)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := j.Unsealed(ctx, opts.Tenant, s.from, s.until)
+	if err != nil {
+		return nil, err
+	}
+	s.res.Messages = len(msgs)
+	if len(msgs) == 0 {
+		s.res.Empty = true
+		s.log.Info("nothing to seal", "tenant", opts.Tenant, "period", s.period)
+		return s.res, nil
+	}
+	err = s.run(ctx, msgs)
+	s.cleanup(err != nil)
+	if err != nil {
+		return nil, err
+	}
+	return s.res, nil
+}
+
+// sealer holds the state of one Seal run.
+type sealer struct {
+	j          *journal.Journal
+	opts       SealOptions
+	log        *slog.Logger
+	from       time.Time
+	until      time.Time
+	period     string // journal.Volume.Period
+	tag        string // period plus round tag, for labels and names
+	now        time.Time
+	recipients openpgp.EntityList
+	signerPub  []byte
+	audit      journal.Event
+	prev       [32]byte // SHA256SUMS hash of the tenant's last volume
+	work       string
+	vols       []*volPlan
+	built      []*volumeImage
+	images     []string // paths written (partial or final), removed on failure
+	res        *SealResult
+}
+
+func newSealer(ctx context.Context, j *journal.Journal, opts SealOptions) (*sealer, error) {
+	s := &sealer{j: j, opts: opts, log: opts.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.now = time.Now().UTC()
+	if opts.Now != nil {
+		s.now = opts.Now().UTC()
+	}
+	if opts.Signer == nil {
+		return nil, fmt.Errorf("sealing: no signing key")
+	}
+	if opts.Profile.Sectors <= 0 {
+		return nil, fmt.Errorf("sealing: no media profile")
+	}
+	var err error
+	if opts.Period != "" {
+		if s.from, s.until, err = format.MonthPeriod(opts.Period); err != nil {
+			return nil, err
+		}
+		s.period = opts.Period
+	} else if !opts.Until.IsZero() {
+		s.until = opts.Until.UTC()
+		s.period = format.UntilPeriod(s.until)
+	} else {
+		return nil, fmt.Errorf("sealing: give a period (YYYY-MM) or an until date")
+	}
+	t, err := j.Tenant(ctx, opts.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	if len(t.Recipients) == 0 {
+		return nil, fmt.Errorf("%w: %s (add one with archiver tenant add --recipient, or let it generate a key)", ErrNoRecipients, opts.Tenant)
+	}
+	if s.recipients, err = pgp.ReadRecipients(t.Recipients); err != nil {
+		return nil, fmt.Errorf("sealing: tenant %s: %w", opts.Tenant, err)
+	}
+	if s.signerPub, err = pgp.ArmorPublic(opts.Signer); err != nil {
+		return nil, err
+	}
+	if err := s.chainAndRound(ctx); err != nil {
+		return nil, err
+	}
+	if opts.AuditHead != nil {
+		s.audit = *opts.AuditHead
+	} else if s.audit, err = j.AuditHead(ctx); err != nil {
+		return nil, err
+	}
+	algs := pgp.Choose(s.recipients, true)
+	s.res = &SealResult{Tenant: opts.Tenant, Period: s.period, SetID: s.setID(), Cipher: algs.Cipher, Compression: algs.Compression}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("sealing: %w", err)
+	}
+	s.removeStale()
+	return s, nil
+}
+
+// chainAndRound finds the previous volume's SHA256SUMS hash and a label
+// round not used yet for this period (a period sealed again gets "r2"…).
+func (s *sealer) chainAndRound(ctx context.Context) error {
+	vols, err := s.j.Volumes(ctx, s.opts.Tenant)
+	if err != nil {
+		return err
+	}
+	if len(vols) > 0 {
+		s.prev = vols[len(vols)-1].SumsSHA256
+	}
+	for r := 1; ; r++ {
+		s.tag = s.period
+		if r > 1 {
+			s.tag = fmt.Sprintf("%sr%d", s.period, r)
+		}
+		prefix := strings.TrimSuffix(format.Label(s.opts.Tenant, s.tag, 1, 1), "_V01OF01") + "_V"
+		used := false
+		for _, v := range vols {
+			used = used || strings.HasPrefix(v.Label, prefix)
+		}
+		if !used {
+			return nil
+		}
+	}
+}
+
+func (s *sealer) setID() string {
+	var b [4]byte
+	rand.Read(b[:])
+	base := strings.TrimSuffix(format.Label(s.opts.Tenant, s.tag, 1, 1), "_V01OF01")
+	return base + "_" + strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// removeStale deletes this tenant's leftovers of an interrupted Seal:
+// work directories and *.iso.partial files.
+func (s *sealer) removeStale() {
+	pats := []string{".seal-work-" + s.opts.Tenant + "-*", s.opts.Tenant + "-*.iso.partial"}
+	for _, p := range pats {
+		m, _ := filepath.Glob(filepath.Join(s.opts.OutDir, p))
+		for _, f := range m {
+			s.log.Info("removing stale seal file", "path", f)
+			os.RemoveAll(f)
+		}
+	}
+	s.work = filepath.Join(s.opts.OutDir, ".seal-work-"+s.opts.Tenant+"-"+s.res.SetID)
+}
+
+func (s *sealer) run(ctx context.Context, msgs []journal.Message) error {
+	if err := os.MkdirAll(s.work, 0o700); err != nil {
+		return fmt.Errorf("sealing: work dir: %w", err)
+	}
+	if err := s.stage(ctx, msgs); err != nil {
+		return err
+	}
+	if err := s.fault(FaultStaged, 0); err != nil {
+		return err
+	}
+	if err := s.writeImages(ctx); err != nil {
+		return err
+	}
+	vols, vers, err := s.verifyImages(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.fault(FaultVerified, 0); err != nil {
+		return err
+	}
+	if err := s.j.RecordSealed(ctx, vols...); err != nil {
+		return fmt.Errorf("sealing: record: %w", err)
+	}
+	s.images = nil // recorded: never remove them now
+	if err := s.fault(FaultRecorded, 0); err != nil {
+		return err
+	}
+	for i, v := range vols {
+		if err := s.j.AddVerification(ctx, v.Label, vers[i]); err != nil {
+			return fmt.Errorf("sealing: record verification of %s: %w", v.Label, err)
+		}
+	}
+	return nil
+}
+
+// cleanup removes the work dir, and on failure every image not recorded.
+func (s *sealer) cleanup(failed bool) {
+	if s.work != "" {
+		os.RemoveAll(s.work)
+	}
+	if failed {
+		for _, p := range s.images {
+			os.Remove(p)
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package sealing
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/archiver/archiver/media"
+	"github.com/archiver/archiver/sealing/format"
+)
+
+// imageTree adapts a media.Image (the independent kdomanski reader) to a
+// format.Tree.
+type imageTree struct{ im *media.Image }
+
+func (t imageTree) Files() ([]format.TreeFile, error) {
+	es, err := t.im.Files()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]format.TreeFile, len(es))
+	for i, e := range es {
+		out[i] = format.TreeFile{Path: e.Path, Size: e.Size}
+	}
+	return out, nil
+}
+
+func (t imageTree) Open(p string) (io.ReadCloser, error) {
+	r, err := t.im.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(r), nil
+}
+
+// openTree opens source: a directory (an extracted or mounted disc) or an
+// image file / block device. The closer is nil for a directory.
+func openTree(source string) (format.Tree, io.Closer, *media.Image, error) {
+	fi, err := os.Stat(source)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("sealing: %w", err)
+	}
+	if fi.IsDir() {
+		return format.DirTree(source), nil, nil, nil
+	}
+	im, c, err := media.OpenImageFile(source)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return imageTree{im}, c, im, nil
+}
+
+// imageBytes returns the image size recorded in the primary volume
+// descriptor: Volume Space Size (ECMA-119 §8.4.8, BP 81–88, both-endian)
+// × SectorSize. Used to hash exactly the image on a block device and to
+// detect truncation.
+func imageBytes(r io.ReaderAt) (int64, error) {
+	var pvd [media.SectorSize]byte
+	if _, err := r.ReadAt(pvd[:], 16*media.SectorSize); err != nil {
+		return 0, fmt.Errorf("sealing: read primary volume descriptor: %w", err)
+	}
+	if pvd[0] != 1 || string(pvd[1:6]) != "CD001" {
+		return 0, fmt.Errorf("sealing: sector 16 is not a primary volume descriptor")
+	}
+	return int64(binary.LittleEndian.Uint32(pvd[80:84])) * media.SectorSize, nil
+}

@@ -1,0 +1,252 @@
+package sealing
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/media"
+	"github.com/archiver/archiver/sealing/format"
+	"github.com/archiver/archiver/sealing/pgp"
+)
+
+// VerifyOptions says what to check a volume against.
+type VerifyOptions struct {
+	Journal  *journal.Journal   // --data: journal records and verification keys; nil without
+	Signer   openpgp.EntityList // trusted archive public key(s): --signer, or DATA/keys/archive.pub.asc
+	Keys     openpgp.EntityList // --key: unlocked tenant secret keys; nil without
+	Record   bool               // with Journal: record a journal.Verification per source
+	Progress io.Writer          // progress bar output (a terminal); nil: none
+	Now      func() time.Time   // nil: time.Now
+}
+
+// Verify checks each source (image file, block device, or directory holding
+// an extracted disc) and then the sources together as volume sets, as
+// docs/FORMAT.md §Verification says. The error is non-nil only when
+// verification could not run at all; faults are findings in the Report
+// (Report.OK is false).
+func Verify(ctx context.Context, sources []string, opts VerifyOptions) (*Report, error) {
+	rep := &Report{}
+	for _, src := range sources {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		vr := checkSource(ctx, src, opts, nil)
+		rep.Volumes = append(rep.Volumes, vr)
+		if opts.Journal != nil && opts.Record && vr.journalVol {
+			if err := opts.Journal.AddVerification(ctx, vr.Label, vr.verification(now(opts.Now))); err != nil {
+				return nil, fmt.Errorf("sealing: record verification of %s: %w", vr.Label, err)
+			}
+		}
+	}
+	rep.Findings = checkSets(rep.Volumes)
+	rep.finish()
+	return rep, nil
+}
+
+func now(fn func() time.Time) time.Time {
+	if fn != nil {
+		return fn().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// expectation is what a volume must match: the journal's record (Verify
+// with --data) or the volume just planned (Seal's self-check).
+type expectation struct {
+	vol  journal.Volume
+	keys openpgp.EntityList // verification key, unlocked
+	sha  map[uint64][32]byte // journal SHA-256 per seq placed on the volume
+}
+
+// checkSource runs every single-volume check on src. exp, when given,
+// replaces the journal lookup.
+func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expectation) *VolumeReport {
+	vr := &VolumeReport{Source: src, Method: "hash"}
+	add := func(f format.Finding) {
+		if f.Volume == "" {
+			f.Volume = src
+		}
+		vr.Findings = append(vr.Findings, f)
+	}
+	if fi, err := os.Stat(src); err == nil && !fi.IsDir() {
+		if f, ok := hashImage(src, vr, opts.Progress); !ok {
+			add(f)
+		}
+	}
+	r, err := OpenVolume(src)
+	if err != nil {
+		add(format.Finding{Check: format.CheckOpen, Detail: err.Error()})
+		return vr
+	}
+	defer r.Close()
+	m := r.Manifest()
+	vr.setManifest(m)
+	if r.label != "" && r.label != m.Label {
+		add(format.Finding{Check: format.CheckManifest, Volume: m.Label, Detail: fmt.Sprintf("ISO volume id %q, manifest label %q", r.label, m.Label)})
+	}
+	vr.SumsSHA256 = sha256.Sum256(r.vol.Sums())
+	vr.Findings = append(vr.Findings, checkSignature(r, opts.Signer)...)
+	bar := newBar(opts.Progress, sumSizes(r.vol.Files()), "hashing "+m.Label)
+	vr.Findings = append(vr.Findings, r.vol.CheckSumsList(bar.add)...)
+	bar.done()
+	if exp == nil && opts.Journal != nil {
+		exp = journalExpectation(ctx, opts.Journal, m.Label, vr)
+	}
+	keys := opts.Keys
+	if exp != nil {
+		vr.Findings = append(vr.Findings, compareRecord(m, vr.SumsSHA256, exp.vol)...)
+		keys = append(append(openpgp.EntityList(nil), keys...), exp.keys...)
+	}
+	if len(keys) > 0 {
+		vr.Method = "deep"
+		vr.Findings = append(vr.Findings, checkMessages(r, keys, exp, opts.Progress)...)
+	}
+	return vr
+}
+
+func sumSizes(fs []format.TreeFile) int64 {
+	var n int64
+	for _, f := range fs {
+		n += f.Size
+	}
+	return n
+}
+
+// hashImage hashes exactly the image's volume space (ECMA-119 §8.4.8) and
+// reports a truncated image.
+func hashImage(src string, vr *VolumeReport, progress io.Writer) (format.Finding, bool) {
+	bad := func(d string, a ...any) (format.Finding, bool) {
+		return format.Finding{Check: format.CheckImage, Detail: fmt.Sprintf(d, a...)}, false
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return bad("%v", err)
+	}
+	defer f.Close()
+	want, err := imageBytes(f)
+	if err != nil {
+		return bad("%v", err)
+	}
+	bar := newBar(progress, want, "reading image")
+	defer bar.done()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(h, barWriter{bar}), io.LimitReader(f, want))
+	copy(vr.ImageSHA256[:], h.Sum(nil))
+	vr.ImageBytes = n
+	if err != nil {
+		return bad("read error after %d bytes: %v", n, err)
+	}
+	if n < want {
+		return bad("truncated: %d bytes, its volume descriptor says %d (%d sectors)", n, want, want/media.SectorSize)
+	}
+	return format.Finding{}, true
+}
+
+func checkSignature(r *VolumeReader, signer openpgp.EntityList) []format.Finding {
+	m := r.Manifest()
+	f := format.Finding{Check: format.CheckSignature, Volume: m.Label, File: format.SumsSigFile}
+	if len(signer) == 0 {
+		f.Detail = "no trusted signer key (give --signer PUB.asc or --data DIR)"
+		return []format.Finding{f}
+	}
+	fp, err := r.VerifySignature(signer)
+	if err != nil {
+		f.Detail = err.Error()
+		return []format.Finding{f}
+	}
+	if fp != m.Signer {
+		f.Detail = fmt.Sprintf("signed by %s, manifest names %s", fp, m.Signer)
+		return []format.Finding{f}
+	}
+	return nil
+}
+
+// journalExpectation loads the journal's record of label and its
+// verification key. A label the journal does not know is a finding.
+func journalExpectation(ctx context.Context, j *journal.Journal, label string, vr *VolumeReport) *expectation {
+	v, err := j.Volume(ctx, label)
+	if err != nil {
+		vr.Findings = append(vr.Findings, format.Finding{Check: format.CheckJournal, Volume: label, Detail: "journal has no such volume: " + err.Error()})
+		return nil
+	}
+	vr.journalVol = true
+	exp := &expectation{vol: v, sha: map[uint64][32]byte{}}
+	if len(v.VerifyKey) > 0 {
+		if exp.keys, err = pgp.ReadSecret(v.VerifyKey, nil); err != nil {
+			vr.Findings = append(vr.Findings, format.Finding{Check: format.CheckJournal, Volume: label, Detail: "verification key unreadable: " + err.Error()})
+		}
+	}
+	for _, p := range v.Placements {
+		m, err := j.Message(ctx, v.Tenant, p.Seq)
+		if err != nil {
+			vr.Findings = append(vr.Findings, format.Finding{Check: format.CheckJournal, Volume: label, Seq: p.Seq, Detail: err.Error()})
+			continue
+		}
+		exp.sha[p.Seq] = m.SHA256
+	}
+	return exp
+}
+
+// compareRecord checks the manifest and SHA256SUMS hash against the record.
+func compareRecord(m *format.Manifest, sums [32]byte, v journal.Volume) []format.Finding {
+	var out []format.Finding
+	bad := func(d string, a ...any) {
+		out = append(out, format.Finding{Check: format.CheckManifest, Volume: m.Label, File: format.ManifestFile, Detail: fmt.Sprintf(d, a...)})
+	}
+	if m.Tenant != v.Tenant || m.SetID != v.SetID || m.Index != v.Index || m.Count != v.Count {
+		bad("tenant %s set %s volume %d of %d; journal says tenant %s set %s volume %d of %d",
+			m.Tenant, m.SetID, m.Index, m.Count, v.Tenant, v.SetID, v.Index, v.Count)
+	}
+	if m.FirstSeq != v.FirstSeq || m.LastSeq != v.LastSeq || m.Messages != len(v.Placements) {
+		bad("seq %d–%d (%d messages); journal says %d–%d (%d)", m.FirstSeq, m.LastSeq, m.Messages, v.FirstSeq, v.LastSeq, len(v.Placements))
+	}
+	if m.PrevSums != format.Hex(v.PrevSumsSHA256) {
+		bad("previous SHA256SUMS %q; journal says %q", m.PrevSums, format.Hex(v.PrevSumsSHA256))
+	}
+	if sums != v.SumsSHA256 {
+		out = append(out, format.Finding{Check: format.CheckManifest, Volume: m.Label, File: format.SumsFile,
+			Detail: fmt.Sprintf("SHA-256 %x; journal recorded %x at sealing", sums, v.SumsSHA256)})
+	}
+	return out
+}
+
+// checkMessages decrypts every message and, with exp, compares each with
+// the journal's SHA-256 and checks every placed message is present.
+func checkMessages(r *VolumeReader, keys openpgp.EntityList, exp *expectation, progress io.Writer) []format.Finding {
+	m := r.Manifest()
+	bar := newBar(progress, int64(m.Messages), "decrypting "+m.Label)
+	defer bar.done()
+	seen := map[uint64]bool{}
+	var out []format.Finding
+	_, fs := r.vol.CheckMessages(keys, func(res format.MessageResult) {
+		bar.add(1)
+		seen[res.Seq] = true
+		if exp == nil || res.Err != nil {
+			return
+		}
+		want, ok := exp.sha[res.Seq]
+		switch {
+		case !ok:
+			out = append(out, format.Finding{Check: format.CheckJournal, Volume: m.Label, File: res.Path, Seq: res.Seq, Detail: "message not placed on this volume by the journal"})
+		case want != res.SHA256:
+			out = append(out, format.Finding{Check: format.CheckJournal, Volume: m.Label, File: res.Path, Seq: res.Seq,
+				Detail: fmt.Sprintf("decrypted SHA-256 %x, journal says %x", res.SHA256, want)})
+		}
+	})
+	out = append(fs, out...)
+	if exp != nil {
+		for _, p := range exp.vol.Placements {
+			if !seen[p.Seq] {
+				out = append(out, format.Finding{Check: format.CheckJournal, Volume: m.Label, File: p.Path, Seq: p.Seq, Detail: "journal placed this message here; the volume's index does not list it"})
+			}
+		}
+	}
+	return out
+}
