@@ -27,6 +27,17 @@ const maxDepth = 16
 // DefaultTextLimit). It never fails: whatever cannot be parsed is skipped,
 // and a message with no parsable header block is read as plain text.
 func BodyText(r io.Reader, limit int) string {
+	text, _ := extract(r, limit)
+	return text
+}
+
+// maxNames bounds the attachment names kept per message.
+const maxNames = 1000
+
+// extract is BodyText that also returns the attachment file names it saw
+// (Content-Disposition filename, else Content-Type name; RFC 2231 and
+// RFC 2047 decoded), at most maxNames.
+func extract(r io.Reader, limit int) (string, []string) {
 	if limit <= 0 {
 		limit = DefaultTextLimit
 	}
@@ -34,20 +45,34 @@ func BodyText(r io.Reader, limit int) string {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if !startsWithHeader(br) {
 		io.Copy(w, io.LimitReader(br, int64(limit)*4))
-		return w.String()
+		return w.String(), nil
 	}
 	ent, err := message.Read(br)
 	if ent == nil || (err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err)) {
 		io.Copy(w, io.LimitReader(br, int64(limit)*4))
-		return w.String()
+		return w.String(), nil
 	}
 	walk(ent, w, 0)
-	return w.String()
+	return w.String(), w.names
+}
+
+// partName returns a part's file name, "" when it has none.
+func partName(e *message.Entity) string {
+	if _, p, err := e.Header.ContentDisposition(); err == nil && p["filename"] != "" {
+		return p["filename"]
+	}
+	if _, p, err := e.Header.ContentType(); err == nil {
+		return p["name"]
+	}
+	return ""
 }
 
 func walk(e *message.Entity, w *capWriter, depth int) {
 	if depth > maxDepth || w.full() {
 		return
+	}
+	if n := partName(e); n != "" && len(w.names) < maxNames {
+		w.names = append(w.names, n)
 	}
 	t, _, err := mime.ParseMediaType(e.Header.Get("Content-Type"))
 	if err != nil || t == "" {
@@ -89,6 +114,7 @@ func walk(e *message.Entity, w *capWriter, depth int) {
 type capWriter struct {
 	b     strings.Builder
 	limit int
+	names []string // attachment file names seen
 }
 
 func (c *capWriter) full() bool { return c.b.Len() >= c.limit }

@@ -57,3 +57,16 @@ func TestBodyTextLimit(t *testing.T) {
 		t.Fatalf("prefix = %q", got[:20])
 	}
 }
+
+func TestExtractAttachmentNames(t *testing.T) {
+	raw := "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
+		"--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*=UTF-8''R%C3%A9sum%C3%A9.pdf\r\n\r\n%PDF\r\n" +
+		"--B\r\nContent-Type: application/zip; name=\"=?UTF-8?B?w6lsw6h2ZS56aXA=?=\"\r\n\r\nPK\r\n--B--\r\n"
+	text, names := extract(strings.NewReader(raw), 0)
+	if want := []string{"Résumé.pdf", "élève.zip"}; strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Errorf("names = %q, want %q", names, want)
+	}
+	if strings.Contains(text, "%PDF") || strings.Contains(text, "PK") {
+		t.Errorf("binary attachment content in text: %q", text)
+	}
+}

@@ -217,7 +217,7 @@ func wordsRe(words ...string) *regexp.Regexp {
 
 // hasWords reports whether s holds the words as whole words in sequence,
 // approximating Unicode word boundaries (UAX #29): a word touching another
-// letter or digit directly, or through one '.' or '\” (as in "know.doc"
+// letter or digit directly, or through one period or apostrophe (as in "know.doc"
 // or "don't"), is part of a longer word.
 func hasWords(re *regexp.Regexp, s string) bool {
 	for _, loc := range re.FindAllStringIndex(s, -1) {

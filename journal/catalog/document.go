@@ -40,10 +40,14 @@ func searchDate(m journal.Message) time.Time {
 	return d.UTC()
 }
 
-// document is the bleve document for m with extracted body text.
-func document(m journal.Message, body string) map[string]interface{} {
+// document is the bleve document for m with extracted body text and the
+// attachment names found in the body (added to Summary.Attachments).
+func document(m journal.Message, body string, names []string) map[string]interface{} {
 	from, to := senders(m), recipients(m)
-	attach := strings.Join(m.Summary.Attachments, "\n")
+	an := newSet()
+	an.add(m.Summary.Attachments...)
+	an.add(names...)
+	attach := strings.Join(an.list(), "\n")
 	text := m.Summary.Subject + "\n" + attach + "\n" + body
 	doc := map[string]interface{}{
 		fTenant:   m.Tenant,

@@ -41,7 +41,8 @@ func (c *Catalog) Sync(ctx context.Context) error {
 	}
 	b := c.idx.NewBatch()
 	err = c.src.Since(ctx, after, func(m journal.Message) error {
-		if err := b.Index(docID(m.Tenant, m.Seq), document(m, c.bodyText(ctx, m))); err != nil {
+		text, names := c.bodyText(ctx, m)
+		if err := b.Index(docID(m.Tenant, m.Seq), document(m, text, names)); err != nil {
 			return err
 		}
 		b.SetInternal(revKey, u64(m.Rev))
@@ -73,17 +74,18 @@ func (c *Catalog) revLocked() (uint64, error) {
 	return binary.BigEndian.Uint64(b), nil
 }
 
-// bodyText extracts the body while the journal holds it; "" otherwise.
-func (c *Catalog) bodyText(ctx context.Context, m journal.Message) string {
+// bodyText extracts the body text and attachment names while the journal
+// holds the body; nothing otherwise.
+func (c *Catalog) bodyText(ctx context.Context, m journal.Message) (string, []string) {
 	if !m.HasBody {
-		return ""
+		return "", nil
 	}
 	rc, err := c.src.OpenBody(ctx, m.Tenant, m.Seq)
 	if err != nil {
-		return ""
+		return "", nil
 	}
 	defer rc.Close()
-	return BodyText(rc, c.limit)
+	return extract(rc, c.limit)
 }
 
 // Index indexes m with the raw message read from body (nil: metadata
@@ -91,9 +93,10 @@ func (c *Catalog) bodyText(ctx context.Context, m journal.Message) string {
 // move the change-feed position; RebuildCatalog uses it after Sync to add
 // body text read back from discs.
 func (c *Catalog) Index(ctx context.Context, m journal.Message, body io.Reader) error {
-	text := ""
+	var text string
+	var names []string
 	if body != nil {
-		text = BodyText(body, c.limit)
+		text, names = extract(body, c.limit)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -103,7 +106,7 @@ func (c *Catalog) Index(ctx context.Context, m journal.Message, body io.Reader) 
 	if c.idx == nil {
 		return ErrClosed
 	}
-	if err := c.idx.Index(docID(m.Tenant, m.Seq), document(m, text)); err != nil {
+	if err := c.idx.Index(docID(m.Tenant, m.Seq), document(m, text, names)); err != nil {
 		return fmt.Errorf("catalog: index %s/%d: %w", m.Tenant, m.Seq, err)
 	}
 	return nil
