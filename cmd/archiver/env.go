@@ -80,3 +80,8 @@ func (e *env) absDevice(d string) string {
 	}
 	return d
 }
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

@@ -13,9 +13,6 @@ func stub(name, usage string) *cli.Command {
 }
 
 func ingestCommand(e *env) *cli.Command     { return stub("ingest", "backfill .eml, maildir and mbox") }
-func sealCommand(e *env) *cli.Command       { return stub("seal", "seal") }
-func verifyCommand(e *env) *cli.Command     { return stub("verify", "verify") }
-func releaseCommand(e *env) *cli.Command    { return stub("release", "release") }
 func burnCommand(e *env) *cli.Command       { return stub("burn", "burn") }
 func runCommand(e *env) *cli.Command        { return stub("run", "run") }
 func exportCommand(e *env) *cli.Command     { return stub("export", "export") }

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/archiver/archiver/sealing"
+	"github.com/archiver/archiver/sealing/pgp"
+	"github.com/urfave/cli/v2"
+)
+
+type verifyOptions struct {
+	data, key, signer, passFile string
+	asJSON                      bool
+	sources                     []string
+}
+
+func verifyCommand(e *env) *cli.Command {
+	var o verifyOptions
+	return &cli.Command{
+		Name:      "verify",
+		Usage:     "verify images, discs or extracted disc directories: signature, SHA256SUMS, messages, sets; exit 3 on any fault",
+		ArgsUsage: "IMAGE|DEVICE|DIR...",
+		Description: "--data checks against the journal (every sealed message, bit-exact, with the volume's verification key) and records the result;\n" +
+			"--key decrypts every message with the tenant's secret key; --signer names the trusted archive public key.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "data", Aliases: []string{"d"}, Usage: "data directory `DIR`: verify against the journal and record the verification"},
+			&cli.StringFlag{Name: "key", Usage: "tenant secret key `SECRET.asc`: decrypt and check every message", Destination: &o.key},
+			&cli.StringFlag{Name: "signer", Usage: "trusted archive public key `PUB.asc` (default with --data: DATA/keys/archive.pub.asc)", Destination: &o.signer},
+			&cli.StringFlag{Name: "passphrase-file", Usage: "passphrase of --key: first line of `FILE` (else $ARCHIVER_PASSPHRASE)", Destination: &o.passFile},
+			jsonFlag,
+		},
+		Action: func(c *cli.Context) error {
+			o.data, o.asJSON, o.sources = c.String("data"), c.Bool("json"), c.Args().Slice()
+			if o.data == "" {
+				o.data = e.getenv("ARCHIVER_DATA")
+			}
+			return runVerify(c.Context, o, e)
+		},
+	}
+}
+
+func runVerify(ctx context.Context, o verifyOptions, e *env) error {
+	if len(o.sources) == 0 {
+		return withHint(errors.New("nothing to verify"), "archiver verify --data DIR IMAGE.iso")
+	}
+	vo := sealing.VerifyOptions{Now: e.now}
+	if e.tty {
+		vo.Progress = e.stderr
+	}
+	var data string
+	if o.data != "" {
+		s, err := e.open(ctx, o.data)
+		if err != nil {
+			return err
+		}
+		defer s.close()
+		data, vo.Journal, vo.Record = s.data, s.j, true
+		if vo.Signer, err = sealing.ArchivePublicKey(s.data); err != nil {
+			return err
+		}
+	}
+	if o.signer != "" {
+		el, err := readKeyFile(e, o.signer)
+		if err != nil {
+			return err
+		}
+		vo.Signer = el
+	}
+	if len(vo.Signer) == 0 {
+		return withHint(errors.New("no trusted signer"), "pass --data DIR, or --signer ARCHIVE.pub.asc (SIGNER.ASC on the disc is not trusted by itself)")
+	}
+	if o.key != "" {
+		b, err := os.ReadFile(e.abs(o.key))
+		if err != nil {
+			return err
+		}
+		pass, err := passphrase(e, o.passFile)
+		if err != nil {
+			return err
+		}
+		if vo.Keys, err = pgp.ReadSecret(b, pass); err != nil {
+			return withHint(fmt.Errorf("--key: %w", err), "pass --passphrase-file FILE or set %s", pgp.PassphraseEnv)
+		}
+	}
+	srcs := make([]string, len(o.sources))
+	for i, s := range o.sources {
+		srcs[i] = e.absDevice(e.abs(s))
+	}
+	rep, err := sealing.Verify(ctx, srcs, vo)
+	if err != nil {
+		return err
+	}
+	if o.asJSON {
+		err = rep.WriteJSON(e.stdout)
+	} else {
+		err = rep.WriteText(e.stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if !rep.OK {
+		hint := "re-seal is not possible for released mail: burn a fresh copy from a good image (archiver burn --device DEV IMAGE)"
+		if data != "" {
+			hint = fmt.Sprintf("archiver journal check --data %s; then seal again or burn a fresh copy from a good image", data)
+		}
+		return withCode(exitVerify, withHint(fmt.Errorf("verification failed: %d findings", len(rep.AllFindings())), "%s", hint))
+	}
+	return nil
+}
+
+func readKeyFile(e *env, p string) (openpgp.EntityList, error) {
+	b, err := os.ReadFile(e.abs(p))
+	if err != nil {
+		return nil, err
+	}
+	return pgp.ReadKeys(b)
+}

@@ -1,0 +1,125 @@
+package monthly
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/media"
+	"github.com/archiver/archiver/sealing"
+)
+
+// checkSet verifies one volume set's images, then burns, reads back and
+// verifies each copy, adding VolumeReports and refusals to tr.
+func checkSet(ctx context.Context, j *journal.Journal, o Options, tr *TenantReport, set []journal.Volume) error {
+	vrs := make([]*VolumeReport, len(set))
+	images := make([]string, len(set))
+	for i, v := range set {
+		images[i] = filepath.Join(o.OutDir, v.ImageName)
+		vrs[i] = &VolumeReport{Label: v.Label, Image: images[i], Messages: len(v.Placements), FirstSeq: v.FirstSeq, LastSeq: v.LastSeq,
+			SHA256: hexsum(v.ImageSHA256), Bytes: v.ImageBytes, Signer: v.Signer}
+		tr.Volumes = append(tr.Volumes, vrs[i])
+	}
+	if err := verifyCopies(ctx, j, o, tr, vrs, images, func(int) string { return "image" }); err != nil {
+		return err
+	}
+	if len(o.Devices) == 0 || len(tr.Refusals) > 0 {
+		return nil
+	}
+	rbDir := filepath.Join(o.OutDir, "readback")
+	if err := os.MkdirAll(rbDir, 0o755); err != nil {
+		return err
+	}
+	for c := 1; c <= o.Copies; c++ {
+		dev := o.Devices[(c-1)%len(o.Devices)]
+		name := func(int) string { return fmt.Sprintf("copy %d on %s", c, dev) }
+		var rbs []string
+		var ok []*VolumeReport
+		for i, v := range set {
+			rb := filepath.Join(rbDir, fmt.Sprintf("%s.copy%d.iso", v.Label, c))
+			if err := burnCopy(ctx, o, dev, images[i], rb, c, v.ImageBytes); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				tr.refuse("burn", v.Label, name(i), err.Error())
+				vrs[i].Checks = append(vrs[i].Checks, Check{Copy: name(i), Method: "burn", Findings: []string{err.Error()}})
+				continue
+			}
+			rbs, ok = append(rbs, rb), append(ok, vrs[i])
+		}
+		if len(rbs) == 0 {
+			continue
+		}
+		if err := verifyCopies(ctx, j, o, tr, ok, rbs, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// burnCopy burns image to dev and reads exactly its sectors back into rb.
+func burnCopy(ctx context.Context, o Options, dev, image, rb string, c int, bytes int64) error {
+	if err := o.Burn(ctx, dev, image); err != nil {
+		return fmt.Errorf("burn: %w", err)
+	}
+	if o.AfterBurn != nil {
+		if err := o.AfterBurn(dev, c); err != nil {
+			return err
+		}
+	}
+	f, err := os.Create(rb)
+	if err != nil {
+		return err
+	}
+	sectors := (bytes + media.SectorSize - 1) / media.SectorSize
+	if err := o.ReadBack(ctx, dev, sectors, f); err != nil {
+		f.Close()
+		return fmt.Errorf("read back: %w", err)
+	}
+	return f.Close()
+}
+
+// verifyCopies verifies sources (one per volume of vrs, a whole set) deeply
+// against the journal, records the verifications, and adds the checks.
+// Read-back files that verified OK are removed.
+func verifyCopies(ctx context.Context, j *journal.Journal, o Options, tr *TenantReport, vrs []*VolumeReport, sources []string, name func(int) string) error {
+	rep, err := sealing.Verify(ctx, sources, sealing.VerifyOptions{Journal: j, Signer: openpgp.EntityList{o.Signer}, Record: true, Now: o.Now, Progress: o.Progress})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		for i, vr := range vrs {
+			tr.refuse("verify", vr.Label, name(i), err.Error())
+		}
+		return nil
+	}
+	for i, vr := range vrs {
+		c := Check{Copy: name(i), Method: "deep"}
+		if i < len(rep.Volumes) {
+			v := rep.Volumes[i]
+			c.Method, c.SHA256, c.OK = v.Method, hexsum(v.ImageSHA256), v.OK && v.Method == "deep"
+			for _, f := range v.Findings {
+				c.Findings = append(c.Findings, f.String())
+			}
+		}
+		for _, f := range rep.Findings { // set and chain findings concern every volume
+			c.OK = false
+			c.Findings = append(c.Findings, f.String())
+		}
+		vr.Checks = append(vr.Checks, c)
+		if !c.OK {
+			reason := "verification failed"
+			if len(c.Findings) > 0 {
+				reason = c.Findings[0]
+			}
+			tr.refuse("verify", vr.Label, c.Copy+" ("+sources[i]+")", reason)
+		} else if c.Copy != "image" {
+			os.Remove(sources[i])
+		}
+	}
+	return nil
+}

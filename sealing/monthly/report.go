@@ -1,0 +1,136 @@
+package monthly
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is the outcome of one Run.
+type Report struct {
+	Period   string          `json:"period"` // YYYY-MM
+	Started  time.Time       `json:"started"`
+	Finished time.Time       `json:"finished"`
+	Signer   string          `json:"signer"` // archive key fingerprint
+	Copies   int             `json:"copies"`
+	Devices  []string        `json:"devices,omitempty"`
+	Tenants  []*TenantReport `json:"tenants"`
+	OK       bool            `json:"ok"` // nothing refused anywhere
+}
+
+// TenantReport is one tenant's part of the run.
+type TenantReport struct {
+	Tenant     string          `json:"tenant"`
+	Messages   int             `json:"messages"` // sealed in this run
+	Volumes    []*VolumeReport `json:"volumes"`
+	Refusals   []Refusal       `json:"refusals,omitempty"`
+	Released   int             `json:"released"`    // messages whose bodies were deleted
+	Kept       int             `json:"kept"`        // released but kept by a legal hold
+	BytesFreed int64           `json:"bytes_freed"` // bytes
+}
+
+// VolumeReport is one volume: what to write on the disc and how it checked.
+type VolumeReport struct {
+	Label         string  `json:"label"`
+	Image         string  `json:"image"`
+	Messages      int     `json:"messages"`
+	FirstSeq      uint64  `json:"first_seq"`
+	LastSeq       uint64  `json:"last_seq"`
+	SHA256        string  `json:"image_sha256"`
+	Bytes         int64   `json:"image_bytes"`
+	Signer        string  `json:"signer"`
+	Checks        []Check `json:"verifications"`
+	Released      bool    `json:"released"`
+	ReleaseReason string  `json:"release_refused,omitempty"`
+}
+
+// Check is one verification of one copy.
+type Check struct {
+	Copy     string   `json:"copy"` // "image", or "copy N on DEVICE"
+	Method   string   `json:"method"`
+	SHA256   string   `json:"sha256,omitempty"` // of the bytes checked
+	OK       bool     `json:"ok"`
+	Findings []string `json:"findings,omitempty"`
+}
+
+// Refusal is anything that stopped a tenant's release, with its reason.
+type Refusal struct {
+	Step   string `json:"step"` // "seal", "verify", "burn", "readback", "release"
+	Label  string `json:"label,omitempty"`
+	Copy   string `json:"copy,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// WriteText writes the human report.
+func (r *Report) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "archiver monthly run %s\nstarted %s, finished %s\nsigner %s\ncopies %d%s\n\n", r.Period,
+		r.Started.Format(time.RFC3339), r.Finished.Format(time.RFC3339), r.Signer, r.Copies, devs(r.Devices))
+	for _, t := range r.Tenants {
+		fmt.Fprintf(tw, "TENANT %s: %d messages sealed, %d released, %d kept by hold, %d bytes freed\n", t.Tenant, t.Messages, t.Released, t.Kept, t.BytesFreed)
+		for _, v := range t.Volumes {
+			fmt.Fprintf(tw, "  volume %s\t%d messages\tseq %d-%d\n", v.Label, v.Messages, v.FirstSeq, v.LastSeq)
+			fmt.Fprintf(tw, "    image %s\n    sha256 %s\n    signer %s\n", v.Image, v.SHA256, v.Signer)
+			for _, c := range v.Checks {
+				ok := "OK"
+				if !c.OK {
+					ok = "FAILED"
+				}
+				fmt.Fprintf(tw, "    verify %s\t%s\t%s\t%s\n", c.Copy, c.Method, ok, c.SHA256)
+				for _, f := range c.Findings {
+					fmt.Fprintf(tw, "      %s\n", f)
+				}
+			}
+			if v.Released {
+				fmt.Fprintf(tw, "    released\n")
+			} else if v.ReleaseReason != "" {
+				fmt.Fprintf(tw, "    NOT released: %s\n", v.ReleaseReason)
+			}
+		}
+		for _, f := range t.Refusals {
+			fmt.Fprintf(tw, "  REFUSED %s %s %s: %s\n", f.Step, f.Label, f.Copy, f.Reason)
+		}
+		fmt.Fprintln(tw)
+	}
+	if r.OK {
+		fmt.Fprintln(tw, "result: OK")
+	} else {
+		fmt.Fprintln(tw, "result: REFUSED (see above); nothing of a refused tenant was released")
+	}
+	return tw.Flush()
+}
+
+func devs(d []string) string {
+	if len(d) == 0 {
+		return " (no devices: images only)"
+	}
+	return " on " + strings.Join(d, ", ")
+}
+
+// WriteFiles writes dir/run-PERIOD.txt and dir/run-PERIOD.json (replacing an
+// earlier run's report of the same period) and returns their paths.
+func (r *Report) WriteFiles(dir string) (txt, js string, err error) {
+	txt = filepath.Join(dir, "run-"+r.Period+".txt")
+	js = filepath.Join(dir, "run-"+r.Period+".json")
+	f, err := os.Create(txt)
+	if err != nil {
+		return "", "", err
+	}
+	if err := r.WriteText(f); err != nil {
+		f.Close()
+		return "", "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", "", err
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", "", err
+	}
+	return txt, js, os.WriteFile(js, append(b, '\n'), 0o644)
+}

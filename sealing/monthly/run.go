@@ -1,0 +1,189 @@
+package monthly
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/media"
+	"github.com/archiver/archiver/sealing"
+	"github.com/archiver/archiver/sealing/pgp"
+)
+
+// Options configure Run.
+type Options struct {
+	Period   string                     // "YYYY-MM", a UTC month
+	OutDir   string                     // images, read-backs and the report go here
+	Profile  media.Profile              // medium; capacity in 2048-byte sectors
+	Copies   int                        // copies burned per volume (with Devices); <1 means 1
+	Devices  []string                   // xorriso drives ("/dev/sr0", "stdio:/path"); copies go to them in turn. None: images only
+	Signer   *openpgp.Entity            // unlocked archive signing key
+	Keep     func(journal.Message) bool // legal holds: keep these bodies at release; nil keeps none
+	Actor    string                     // audit actor
+	Now      func() time.Time           // nil: time.Now
+	Progress io.Writer                  // progress bars (a terminal); nil: none
+
+	// Burn and ReadBack default to media.Burn and media.ReadBack.
+	Burn     func(ctx context.Context, device, image string) error
+	ReadBack func(ctx context.Context, device string, sectors int64, w io.Writer) error
+	// AfterBurn, when set, runs after each burn (TEST ONLY: corrupting a copy).
+	AfterBurn func(device string, copy int) error
+}
+
+func (o *Options) defaults() {
+	if o.Copies < 1 {
+		o.Copies = 1
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Burn == nil {
+		o.Burn = media.Burn
+	}
+	if o.ReadBack == nil {
+		o.ReadBack = media.ReadBack
+	}
+}
+
+// Run does the monthly job for every tenant of j (see the package doc).
+// Refusals are in the Report (Report.OK false), not the error; the error is
+// non-nil only when the run could not go on at all (ctx cancelled, journal
+// unreadable, OutDir not writable). The caller writes the report files.
+func Run(ctx context.Context, j *journal.Journal, o Options) (*Report, error) {
+	o.defaults()
+	if _, _, err := periodBounds(o.Period); err != nil {
+		return nil, err
+	}
+	if o.Signer == nil {
+		return nil, errors.New("monthly: no signer")
+	}
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("monthly: %w", err)
+	}
+	rep := &Report{Period: o.Period, Started: o.Now().UTC(), Signer: pgp.Fingerprint(o.Signer), Copies: o.Copies, Devices: o.Devices, OK: true}
+	if len(o.Devices) == 0 {
+		rep.Copies = 0
+	}
+	tenants, err := j.Tenants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tenants {
+		tr, err := runTenant(ctx, j, o, t.Name)
+		if err != nil {
+			return nil, err
+		}
+		if len(tr.Refusals) > 0 {
+			rep.OK = false
+		}
+		rep.Tenants = append(rep.Tenants, tr)
+	}
+	rep.Finished = o.Now().UTC()
+	return rep, nil
+}
+
+func periodBounds(p string) (time.Time, time.Time, error) {
+	from, err := time.ParseInLocation("2006-01", p, time.UTC)
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("monthly: period %q: want YYYY-MM", p)
+	}
+	return from, from.AddDate(0, 1, 0), nil
+}
+
+func runTenant(ctx context.Context, j *journal.Journal, o Options, tenant string) (*TenantReport, error) {
+	tr := &TenantReport{Tenant: tenant}
+	res, err := sealing.Seal(ctx, j, sealing.SealOptions{Tenant: tenant, Period: o.Period, Profile: o.Profile, OutDir: o.OutDir,
+		Signer: o.Signer, Now: o.Now, Progress: o.Progress, Actor: o.Actor})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		tr.refuse("seal", "", "", err.Error())
+		return tr, nil
+	}
+	tr.Messages = res.Messages
+	vols, err := pending(ctx, j, tenant, o.Period)
+	if err != nil {
+		return nil, err
+	}
+	for _, set := range bySet(vols) {
+		if err := checkSet(ctx, j, o, tr, set); err != nil {
+			return nil, err
+		}
+	}
+	if len(tr.Refusals) > 0 {
+		for _, v := range tr.Volumes {
+			v.ReleaseReason = "tenant has refusals in this run; nothing released"
+		}
+		return tr, nil
+	}
+	need := 1
+	if len(o.Devices) > 0 {
+		need = o.Copies + 1 // the image and every burned copy
+	}
+	for _, v := range tr.Volumes {
+		r, err := j.Release(ctx, v.Label, journal.ReleaseOptions{Copies: need, Keep: o.Keep, Actor: o.Actor})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			v.ReleaseReason = err.Error()
+			tr.refuse("release", v.Label, "", err.Error())
+			continue
+		}
+		v.Released = true
+		tr.Released += r.Released
+		tr.Kept += r.Kept
+		tr.BytesFreed += r.BytesFreed
+	}
+	return tr, nil
+}
+
+func (tr *TenantReport) refuse(step, label, copy, reason string) {
+	tr.Refusals = append(tr.Refusals, Refusal{Step: step, Label: label, Copy: copy, Reason: reason})
+}
+
+// pending returns the tenant's volumes of period that are not released.
+func pending(ctx context.Context, j *journal.Journal, tenant, period string) ([]journal.Volume, error) {
+	all, err := j.Volumes(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	var out []journal.Volume
+	for _, v := range all {
+		if v.Period == period && v.Released.IsZero() {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// bySet groups volumes by set id, each group in index order.
+func bySet(vols []journal.Volume) [][]journal.Volume {
+	m := map[string][]journal.Volume{}
+	var ids []string
+	for _, v := range vols {
+		if _, ok := m[v.SetID]; !ok {
+			ids = append(ids, v.SetID)
+		}
+		m[v.SetID] = append(m[v.SetID], v)
+	}
+	var out [][]journal.Volume
+	for _, id := range ids {
+		s := m[id]
+		sort.Slice(s, func(a, b int) bool { return s[a].Index < s[b].Index })
+		out = append(out, s)
+	}
+	return out
+}
+
+func hexsum(b [32]byte) string { return hex.EncodeToString(b[:]) }
