@@ -21,7 +21,7 @@ func (j *Journal) Compact(ctx context.Context) (before, after int64, err error) 
 	if !ok {
 		return 0, 0, fmt.Errorf("journal: store cannot compact")
 	}
-	before, _ = j.st.Size()
+	before, _, _ = j.st.Size()
 	path := filepath.Join(j.dir, dbFile)
 	tmp := path + ".compact"
 	os.Remove(tmp)
@@ -42,7 +42,7 @@ func (j *Journal) Compact(ctx context.Context) (before, after int64, err error) 
 		os.Remove(tmp)
 		return before, before, unavailable("compact", cerr)
 	}
-	after, _ = st.Size()
+	after, _, _ = st.Size()
 	err = st.Update(func(tx Tx) error {
 		_, err := appendAudit(tx, j.now(), j.opts.Actor, "compact", fmt.Sprintf("compacted journal.db from %d to %d bytes", before, after))
 		return err

@@ -15,6 +15,8 @@ import (
 
 var ctx = context.Background()
 
+var timeZero time.Time
+
 // env is an envelope from sender to rcpts.
 func env(from string, rcpts ...string) journal.Envelope {
 	return journal.Envelope{MailFrom: from, RcptTo: rcpts, Protocol: "smtp", ClientAddr: "127.0.0.1:1234"}

@@ -12,11 +12,12 @@ const UnsealedAlarmAge = 35 * 24 * time.Hour
 
 // Status is the journal's state for `archiver status` (issue 2 item 10).
 type Status struct {
-	Tenants      []TenantStatus `json:"tenants"`       // sorted by name
-	Alarms       []Alarm        `json:"alarms"`        // stored and live alarms; status exits 2 when non-empty
-	JournalBytes int64          `json:"journal_bytes"` // size of journal.db
-	FreeBytes    int64          `json:"free_bytes"`    // free disk for the journal directory
-	AuditHead    Event          `json:"audit_head"`
+	Tenants          []TenantStatus `json:"tenants"`            // sorted by name
+	Alarms           []Alarm        `json:"alarms"`             // stored and live alarms; status exits 2 when non-empty
+	JournalBytes     int64          `json:"journal_bytes"`      // size of journal.db
+	JournalUsedBytes int64          `json:"journal_used_bytes"` // extent of journal.db in use (pages up to the high-water mark)
+	FreeBytes        int64          `json:"free_bytes"`         // free disk for the journal directory
+	AuditHead        Event          `json:"audit_head"`
 }
 
 // TenantStatus are one tenant's counts.
@@ -57,7 +58,7 @@ func (j *Journal) Status(ctx context.Context) (Status, error) {
 	st.AuditHead, _ = j.AuditHead(ctx)
 	j.mu.RLock()
 	if j.st != nil {
-		st.JournalBytes, _ = j.st.Size()
+		st.JournalBytes, st.JournalUsedBytes, _ = j.st.Size()
 	}
 	j.mu.RUnlock()
 	return st, nil

@@ -9,7 +9,7 @@ package journal
 type Store interface {
 	View(fn func(Tx) error) error
 	Update(fn func(Tx) error) error
-	Size() (int64, error) // bytes used on disk
+	Size() (file, used int64, err error) // bytes: the file, and the extent in use (including free pages inside)
 	Close() error
 }
 

@@ -54,12 +54,13 @@ func (s *boltStore) Update(fn func(Tx) error) error {
 	return s.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
 }
 
-func (s *boltStore) Size() (int64, error) {
+func (s *boltStore) Size() (file, used int64, err error) {
 	fi, err := os.Stat(s.db.Path())
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return fi.Size(), nil
+	err = s.db.View(func(tx *bolt.Tx) error { used = tx.Size(); return nil })
+	return fi.Size(), used, err
 }
 
 func (s *boltStore) Close() error { return s.db.Close() }
@@ -101,10 +102,17 @@ func (t boltTx) Get(bucket string, key []byte) []byte {
 	return b.Get(key)
 }
 
+// appendOnly buckets get keys in ascending order: their pages are filled to
+// 90% instead of bbolt's 50% (bbolt FillPercent).
+var appendOnly = map[string]bool{bMessages: true, bBodies: true, bIdxRev: true, bAudit: true, bVolumes: true}
+
 func (t boltTx) Put(bucket string, key, value []byte) error {
 	b, err := t.bucket(bucket)
 	if err != nil {
 		return err
+	}
+	if appendOnly[bucket] {
+		b.FillPercent = 0.9
 	}
 	return b.Put(key, value)
 }
