@@ -26,12 +26,17 @@ type FaultFunc func(point string, n int) error
 const FaultEnv = "ARCHIVER_FAULT"
 
 // FaultFromEnv parses $ARCHIVER_FAULT = "seal:POINT[:N][:error]" (TEST
-// ONLY, for crash tests of the real binary): at POINT (and image N when
-// given) the process SIGKILLs itself, or with ":error" Seal returns
+// ONLY; it may be one of several comma-separated specs, others being the
+// journal's). At POINT (and image N when given) the process SIGKILLs itself, or with ":error" Seal returns
 // ErrFault. Returns nil when the variable is unset or names another step.
 func FaultFromEnv() FaultFunc {
-	spec, ok := os.LookupEnv(FaultEnv)
-	if !ok || !strings.HasPrefix(spec, "seal:") {
+	var spec string
+	for _, s := range strings.Split(os.Getenv(FaultEnv), ",") {
+		if strings.HasPrefix(s, "seal:") {
+			spec = s
+		}
+	}
+	if spec == "" {
 		return nil
 	}
 	parts := strings.Split(strings.TrimPrefix(spec, "seal:"), ":")

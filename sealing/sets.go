@@ -10,7 +10,7 @@ import (
 // checkSets checks the volumes given together: each volume set complete
 // (all k of n), one tenant and count per set, the chain linked and tenant
 // sequences contiguous within a set and between the volumes given.
-func checkSets(vols []*VolumeReport) []format.Finding {
+func checkSets(vols []*VolumeReport, complete bool) []format.Finding {
 	var out []format.Finding
 	sets := map[string][]*VolumeReport{}
 	var ids []string
@@ -25,12 +25,12 @@ func checkSets(vols []*VolumeReport) []format.Finding {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		out = append(out, checkSet(id, sets[id])...)
+		out = append(out, checkSet(id, sets[id], complete)...)
 	}
 	return append(out, checkChain(vols)...)
 }
 
-func checkSet(id string, vs []*VolumeReport) []format.Finding {
+func checkSet(id string, vs []*VolumeReport, complete bool) []format.Finding {
 	var out []format.Finding
 	bad := func(d string, a ...any) {
 		out = append(out, format.Finding{Check: format.CheckSet, Volume: id, Detail: fmt.Sprintf(d, a...)})
@@ -44,7 +44,7 @@ func checkSet(id string, vs []*VolumeReport) []format.Finding {
 		have[v.Index] = true
 	}
 	for k := 1; k <= first.Count; k++ {
-		if !have[k] {
+		if complete && !have[k] {
 			bad("volume %d of %d (%s) missing", k, first.Count, format.Label(first.Tenant, periodTag(first), k, first.Count))
 		}
 	}

@@ -37,7 +37,7 @@ type volPlan struct {
 }
 
 func (s *sealer) newVolume() (*volPlan, error) {
-	pub, sec, err := pgp.GenerateKey("archiver volume verification key", "", pgp.KeyOptions{Now: s.now})
+	pub, sec, err := pgp.GenerateKey("archiver volume verification key", "", pgp.KeyOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (s *sealer) newVolume() (*volPlan, error) {
 		return nil, err
 	}
 	to := append(append(openpgp.EntityList(nil), s.recipients...), vp...)
-	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, planner: media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING"})}, nil
+	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, planner: media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING", VolumeSetID: "PLANNING", SetSize: 1, SeqNum: 1, Recorded: s.now})}, nil
 }
 
 // stage encrypts every message, packing volumes greedily in seq order.

@@ -24,6 +24,9 @@ type VerifyOptions struct {
 	Record   bool               // with Journal: record a journal.Verification per source
 	Progress io.Writer          // progress bar output (a terminal); nil: none
 	Now      func() time.Time   // nil: time.Now
+	// Partial skips the "all k of n present" set check, for checking some
+	// discs of a set (e.g. one burned copy). Chain checks still run.
+	Partial bool
 }
 
 // Verify checks each source (image file, block device, or directory holding
@@ -45,7 +48,7 @@ func Verify(ctx context.Context, sources []string, opts VerifyOptions) (*Report,
 			}
 		}
 	}
-	rep.Findings = checkSets(rep.Volumes)
+	rep.Findings = checkSets(rep.Volumes, !opts.Partial)
 	rep.finish()
 	return rep, nil
 }
