@@ -46,7 +46,7 @@ func runInit(ctx context.Context, o initOptions, e *env) error {
 	if err := os.MkdirAll(filepath.Join(data, "keys"), 0o700); err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
-	j, err := journal.Open(filepath.Join(data, "journal"), journal.Options{MinFreeBytes: minFree(e)})
+	j, err := openJournal(data, e)
 	if errors.Is(err, journal.ErrLocked) {
 		return &lockedError{data}
 	}

@@ -24,8 +24,8 @@ import (
 
 type serveOptions struct {
 	data, listen, maxSize, metrics, tlsCert, tlsKey, minFree string
-	lmtp                                                      bool
-	allow                                                     []string
+	lmtp                                                     bool
+	allow                                                    []string
 }
 
 func serveCommand(e *env) *cli.Command {

@@ -65,6 +65,9 @@ func runTenantAdd(ctx context.Context, o tenantAddOptions, e *env) error {
 		return err
 	}
 	defer s.close()
+	if _, err := s.j.Tenant(ctx, o.name); err == nil {
+		return withHint(fmt.Errorf("tenant %s: %w", o.name, journal.ErrExists), "archiver tenant list --data %s", s.data)
+	}
 	var recips [][]byte
 	for _, p := range o.recipients {
 		b, err := os.ReadFile(e.abs(p))

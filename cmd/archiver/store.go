@@ -63,7 +63,7 @@ func (e *env) open(ctx context.Context, dataFlag string) (*store, error) {
 	if _, err := os.Stat(filepath.Join(data, "journal")); err != nil {
 		return nil, withHint(fmt.Errorf("%s is not an archiver data directory: %w", data, err), "archiver init --data %s", data)
 	}
-	j, err := journal.Open(filepath.Join(data, "journal"), journal.Options{MinFreeBytes: minFree(e)})
+	j, err := openJournal(data, e)
 	if errors.Is(err, journal.ErrLocked) {
 		return nil, &lockedError{data}
 	}
@@ -121,3 +121,17 @@ func (e *env) audit(ctx context.Context, s *store, action, detail string) {
 }
 
 func minFree(e *env) int64 { return 0 }
+
+// openJournal opens DATA/journal for a command. A serve holds the lock for
+// good, so when its control socket exists the lock is given up on quickly
+// (the command is forwarded); otherwise another command holds it briefly,
+// and it is waited for.
+func openJournal(data string, e *env) (*journal.Journal, error) {
+	opts := journal.Options{MinFreeBytes: minFree(e), Actor: e.user, LockTimeout: 100 * time.Millisecond}
+	j, err := journal.Open(filepath.Join(data, "journal"), opts)
+	if errors.Is(err, journal.ErrLocked) && !fileExists(controlPath(data)) {
+		opts.LockTimeout = 30 * time.Second
+		j, err = journal.Open(filepath.Join(data, "journal"), opts)
+	}
+	return j, err
+}

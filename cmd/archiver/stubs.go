@@ -12,7 +12,6 @@ func stub(name, usage string) *cli.Command {
 	}}
 }
 
-func ingestCommand(e *env) *cli.Command     { return stub("ingest", "backfill .eml, maildir and mbox") }
 func burnCommand(e *env) *cli.Command       { return stub("burn", "burn") }
 func runCommand(e *env) *cli.Command        { return stub("run", "run") }
 func exportCommand(e *env) *cli.Command     { return stub("export", "export") }
