@@ -90,7 +90,8 @@ func (e *env) ingest(raw string) uint64 {
 
 // seal writes the messages seqs (acme) into one ISO image in dir the way
 // the on-disc format (docs/FORMAT.md) lays it out, records it sealed,
-// verified and then released (keep: legal-hold predicate, may be nil),
+// verified and then released (keep: legal-hold predicate; nil: the
+// catalog's Held, which syncs the catalog first as the real release does),
 // and returns the image path. It stands in for package sealing's seal in
 // these tests, so export is checked against the format, not one writer.
 func (e *env) seal(dir, label string, seqs []uint64, keep func(journal.Message) bool) string {
@@ -118,8 +119,13 @@ func (e *env) seal(dir, label string, seqs []uint64, keep func(journal.Message) 
 		blobs[p] = buf.Bytes()
 		sums = append(sums, format.Sum{Path: p, SHA256: s.CipherSHA256})
 		place = append(place, journal.Placement{Seq: seq, Path: p})
+		date := ""
+		if !m.Summary.Date.IsZero() {
+			date = m.Summary.Date.UTC().Format(time.RFC3339)
+		}
 		index = append(index, format.IndexEntry{
-			Seq: seq, JSeq: m.JSeq, Received: m.Received,
+			Date: date,
+			Seq:  seq, JSeq: m.JSeq, Received: m.Received,
 			Envelope: format.Envelope{MailFrom: m.Receipts[0].Envelope.MailFrom, RcptTo: m.Receipts[0].Envelope.RcptTo},
 			From:     m.Summary.From, To: m.Summary.To, Cc: m.Summary.Cc, Subject: m.Summary.Subject,
 			MessageID: m.Summary.MessageID, Size: m.Size, SHA256: format.Hex(m.SHA256), Path: p,
@@ -173,6 +179,11 @@ func (e *env) seal(dir, label string, seqs []uint64, keep func(journal.Message) 
 	}
 	if err := e.j.AddVerification(ctx, label, journal.Verification{Time: sealed, Copy: img, ImageSHA256: imgSum, Method: "deep", OK: true}); err != nil {
 		t.Fatal(err)
+	}
+	if keep == nil { // as the real release does: holds evaluated after a catalog Sync
+		if keep, err = e.cat.Held(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := e.j.Release(ctx, label, journal.ReleaseOptions{Copies: 1, Keep: keep, Actor: "test"}); err != nil {
 		t.Fatal(err)
