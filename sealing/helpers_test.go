@@ -35,7 +35,7 @@ type fixture struct {
 }
 
 var (
-	keyOnce             sync.Once
+	keyOnce              sync.Once
 	signerPub, signerSec []byte
 	tenantPub, tenantSec []byte
 )

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/archiver/archiver/journal"
-	"github.com/archiver/archiver/media"
 )
 
 // ReleaseOptions control Release.
@@ -27,6 +27,9 @@ func Release(ctx context.Context, j *journal.Journal, arg string, opts ReleaseOp
 	if err != nil {
 		return journal.ReleaseResult{}, err
 	}
+	if err := latestVerified(ctx, j, label, opts.Copies); err != nil {
+		return journal.ReleaseResult{}, err
+	}
 	res, err := j.Release(ctx, label, journal.ReleaseOptions{Copies: opts.Copies, Keep: opts.Keep, Actor: opts.Actor})
 	if err != nil {
 		if errors.Is(err, journal.ErrNotVerified) {
@@ -42,7 +45,7 @@ func Release(ctx context.Context, j *journal.Journal, arg string, opts ReleaseOp
 // recorded ImageName; else the argument itself as a label.
 func ResolveLabel(ctx context.Context, j *journal.Journal, arg string) (string, error) {
 	if fi, err := os.Stat(arg); err == nil && !fi.IsDir() {
-		im, c, err := media.OpenImageFile(arg)
+		im, c, err := openImageFile(arg)
 		if err != nil {
 			return "", err
 		}
@@ -62,4 +65,38 @@ func ResolveLabel(ctx context.Context, j *journal.Journal, arg string) (string, 
 		}
 	}
 	return "", fmt.Errorf("sealing: %s: %w (give a label, an image file, or a recorded image name)", arg, journal.ErrNotFound)
+}
+
+// latestVerified requires copies distinct copies whose latest verification
+// is an OK deep one of the image as sealed: a later failed check of a copy
+// withdraws its earlier success.
+func latestVerified(ctx context.Context, j *journal.Journal, label string, copies int) error {
+	v, err := j.Volume(ctx, label)
+	if err != nil {
+		return fmt.Errorf("sealing: release %s: %w", label, err)
+	}
+	if copies < 1 {
+		copies = 1
+	}
+	latest := map[string]journal.Verification{}
+	for _, ver := range v.Verifications { // in the order recorded
+		latest[ver.Copy] = ver
+	}
+	good := 0
+	var why []string
+	for c, ver := range latest {
+		switch {
+		case !ver.OK:
+			why = append(why, fmt.Sprintf("%s failed its last verification (%s)", c, strings.Join(ver.Findings, "; ")))
+		case ver.Method != "deep":
+			why = append(why, fmt.Sprintf("%s was last verified by hash only", c))
+		default:
+			good++
+		}
+	}
+	if good < copies {
+		return fmt.Errorf("sealing: release %s refused: %w: %d good copies of %d required; %s (run: archiver verify --data DIR IMAGE)",
+			label, journal.ErrNotVerified, good, copies, strings.Join(why, "; "))
+	}
+	return nil
 }

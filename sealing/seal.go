@@ -23,17 +23,17 @@ import (
 // SealOptions says what to seal and where.
 type SealOptions struct {
 	Tenant    string
-	Period    string         // "YYYY-MM": the UTC month [YYYY-MM-01T00:00Z, next month); or "" with Until
-	Until     time.Time      // catch-up: every unsealed message received before Until (UTC); used when Period is ""
-	Profile   media.Profile  // medium; capacity in 2048-byte sectors
-	OutDir    string         // images are written here as T-YYYY-MM-vKKofNN.iso
-	Signer    *openpgp.Entity // archive signing key (unlocked)
-	AuditHead *journal.Event // audit chain head written on the discs; nil: j.AuditHead
+	Period    string           // "YYYY-MM": the UTC month [YYYY-MM-01T00:00Z, next month); or "" with Until
+	Until     time.Time        // catch-up: every unsealed message received before Until (UTC); used when Period is ""
+	Profile   media.Profile    // medium; capacity in 2048-byte sectors
+	OutDir    string           // images are written here as T-YYYY-MM-vKKofNN.iso
+	Signer    *openpgp.Entity  // archive signing key (unlocked)
+	AuditHead *journal.Event   // audit chain head written on the discs; nil: j.AuditHead
 	Now       func() time.Time // nil: time.Now; the sealed time, UTC
-	Progress  io.Writer      // progress bar output (a terminal); nil: none
-	Logger    *slog.Logger   // nil: discard
-	Actor     string         // audit actor for verifications; "" : "seal"
-	Fault     FaultFunc      // TEST ONLY fault hook; nil: none
+	Progress  io.Writer        // progress bar output (a terminal); nil: none
+	Logger    *slog.Logger     // nil: discard
+	Actor     string           // audit actor for verifications; "" : "seal"
+	Fault     FaultFunc        // TEST ONLY fault hook; nil: none
 }
 
 // SealedImage is one image written by Seal.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/archiver/archiver/media"
 	"github.com/archiver/archiver/sealing/format"
@@ -14,7 +15,11 @@ import (
 // format.Tree.
 type imageTree struct{ im *media.Image }
 
-func (t imageTree) Files() ([]format.TreeFile, error) {
+// The kdomanski reader panics on some corrupt images (e.g. a directory
+// extent beyond the end of a truncated image); every call into it recovers
+// and turns the panic into an error.
+func (t imageTree) Files() (_ []format.TreeFile, err error) {
+	defer recoverInto(&err)
 	es, err := t.im.Files()
 	if err != nil {
 		return nil, err
@@ -26,12 +31,26 @@ func (t imageTree) Files() ([]format.TreeFile, error) {
 	return out, nil
 }
 
-func (t imageTree) Open(p string) (io.ReadCloser, error) {
+func (t imageTree) Open(p string) (_ io.ReadCloser, err error) {
+	defer recoverInto(&err)
 	r, err := t.im.Open(p)
 	if err != nil {
 		return nil, err
 	}
-	return io.NopCloser(r), nil
+	return io.NopCloser(safeReader{r}), nil
+}
+
+type safeReader struct{ r io.Reader }
+
+func (s safeReader) Read(p []byte) (n int, err error) {
+	defer recoverInto(&err)
+	return s.r.Read(p)
+}
+
+func recoverInto(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("sealing: image reader failed on corrupt data: %v", r)
+	}
 }
 
 // openTree opens source: a directory (an extracted or mounted disc) or an
@@ -44,7 +63,7 @@ func openTree(source string) (format.Tree, io.Closer, *media.Image, error) {
 	if fi.IsDir() {
 		return format.DirTree(source), nil, nil, nil
 	}
-	im, c, err := media.OpenImageFile(source)
+	im, c, err := openImageFile(source)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -64,4 +83,25 @@ func imageBytes(r io.ReaderAt) (int64, error) {
 		return 0, fmt.Errorf("sealing: sector 16 is not a primary volume descriptor")
 	}
 	return int64(binary.LittleEndian.Uint32(pvd[80:84])) * media.SectorSize, nil
+}
+
+func openImageFile(path string) (im *media.Image, c io.Closer, err error) {
+	defer recoverInto(&err)
+	return media.OpenImageFile(path)
+}
+
+// pvdLabel reads the volume identifier (ECMA-119 §8.4.6, BP 41–72) of the
+// primary volume descriptor at sector 16 directly, without the tree; "" if
+// unreadable.
+func pvdLabel(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	var pvd [media.SectorSize]byte
+	if _, err := f.ReadAt(pvd[:], 16*media.SectorSize); err != nil || pvd[0] != 1 || string(pvd[1:6]) != "CD001" {
+		return ""
+	}
+	return strings.TrimRight(string(pvd[40:72]), " ")
 }

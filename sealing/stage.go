@@ -141,7 +141,7 @@ func (s *sealer) fits(vol *volPlan, st staged) (bool, int64, error) {
 // sectors for root directory growth (primary and Joliet).
 func (s *sealer) metaSectors(n int, idx int64, r int) int64 {
 	sizes := []int64{
-		int64(n+6) * 100,                  // SHA256SUMS: 64 hex + 2 + path (≤ 30) + newline
+		int64(n+6) * 100,                    // SHA256SUMS: 64 hex + 2 + path (≤ 30) + newline
 		idx + idx/100 + 1024 + int64(r)*700, // INDEX.PGP: zlib worst case + PKESK packets (RSA-4096 ≤ 530 bytes each)
 		8192 + int64(r)*48,                  // README.TXT
 		4096 + int64(r)*48,                  // MANIFEST.JSON

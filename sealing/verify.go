@@ -40,16 +40,27 @@ func Verify(ctx context.Context, sources []string, opts VerifyOptions) (*Report,
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		vr := checkSource(ctx, src, opts, nil)
-		rep.Volumes = append(rep.Volumes, vr)
-		if opts.Journal != nil && opts.Record && vr.journalVol {
-			if err := opts.Journal.AddVerification(ctx, vr.Label, vr.verification(now(opts.Now))); err != nil {
-				return nil, fmt.Errorf("sealing: record verification of %s: %w", vr.Label, err)
-			}
-		}
+		rep.Volumes = append(rep.Volumes, checkSource(ctx, src, opts, nil))
 	}
 	rep.Findings = checkSets(rep.Volumes, !opts.Partial)
 	rep.finish()
+	if opts.Journal == nil || !opts.Record {
+		return rep, nil
+	}
+	for _, vr := range rep.Volumes {
+		if !vr.journalVol {
+			continue
+		}
+		// a set or chain fault among the sources given fails every copy checked together
+		ver := vr.verification(now(opts.Now))
+		for _, f := range rep.Findings {
+			ver.OK = false
+			ver.Findings = append(ver.Findings, f.String())
+		}
+		if err := opts.Journal.AddVerification(ctx, vr.Label, ver); err != nil {
+			return nil, fmt.Errorf("sealing: record verification of %s: %w", vr.Label, err)
+		}
+	}
 	return rep, nil
 }
 
@@ -64,7 +75,7 @@ func now(fn func() time.Time) time.Time {
 // with --data) or the volume just planned (Seal's self-check).
 type expectation struct {
 	vol  journal.Volume
-	keys openpgp.EntityList // verification key, unlocked
+	keys openpgp.EntityList  // verification key, unlocked
 	sha  map[uint64][32]byte // journal SHA-256 per seq placed on the volume
 }
 
@@ -86,6 +97,12 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 	r, err := OpenVolume(src)
 	if err != nil {
 		add(format.Finding{Check: format.CheckOpen, Detail: err.Error()})
+		// still name the volume from its descriptor, so the failure is recorded
+		if label := pvdLabel(src); label != "" && opts.Journal != nil {
+			if _, err := opts.Journal.Volume(ctx, label); err == nil {
+				vr.Label, vr.journalVol = label, true
+			}
+		}
 		return vr
 	}
 	defer r.Close()
@@ -105,6 +122,10 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 	keys := opts.Keys
 	if exp != nil {
 		vr.Findings = append(vr.Findings, compareRecord(m, vr.SumsSHA256, exp.vol)...)
+		if vr.ImageSHA256 != ([32]byte{}) && exp.vol.ImageSHA256 != ([32]byte{}) && vr.ImageSHA256 != exp.vol.ImageSHA256 {
+			add(format.Finding{Check: format.CheckImage, Volume: m.Label,
+				Detail: fmt.Sprintf("image SHA-256 %x; the journal recorded %x at sealing", vr.ImageSHA256, exp.vol.ImageSHA256)})
+		}
 		keys = append(append(openpgp.EntityList(nil), keys...), exp.keys...)
 	}
 	if len(keys) > 0 {
