@@ -1,31 +1,28 @@
 package journal
 
 import (
-	"bufio"
 	"io"
-	"net/mail"
-	"strings"
+
+	"github.com/archiver/archiver/journal/mailparse"
 )
 
-// summarize and parseReport are the header-summary and journal-report
-// parsers. They are variables so tests can substitute them; they never fail
-// an ingest. Stand-in until package journal/mailparse lands.
+// summarize and parseReport wrap package mailparse. They are variables so
+// that tests can substitute them. Neither ever fails an ingest.
 var (
-	summarize   = standInSummarize
-	parseReport = func(r io.Reader) *JournalReport { return nil }
+	summarize   = func(r io.Reader) Summary { return Summary(mailparse.Summarize(r)) }
+	parseReport = realParseReport
 )
 
-// standInSummarize reads at most 1 MiB of header with net/mail.
-func standInSummarize(r io.Reader) Summary {
-	m, err := mail.ReadMessage(bufio.NewReader(io.LimitReader(r, 1<<20)))
-	if err != nil {
-		return Summary{}
+// realParseReport converts a mailparse.Report; nil when r is not an
+// X-MS-Journal-Report with an embedded original.
+func realParseReport(r io.Reader) *JournalReport {
+	rep, ok := mailparse.ParseJournalReport(r)
+	if !ok || rep == nil {
+		return nil
 	}
-	h := m.Header
-	s := Summary{DateRaw: h.Get("Date"), From: h.Get("From"), To: h.Get("To"), Cc: h.Get("Cc"),
-		Subject: h.Get("Subject"), MessageID: strings.Trim(strings.TrimSpace(h.Get("Message-Id")), "<>")}
-	if d, err := h.Date(); err == nil {
-		s.Date = d.UTC()
+	out := &JournalReport{Sender: rep.Sender, OriginalSHA256: rep.OriginalSHA256}
+	for _, rc := range rep.Recipients {
+		out.Recipients = append(out.Recipients, ReportedRecipient{Address: rc.Address, Kind: rc.Kind, Via: rc.Via})
 	}
-	return s
+	return out
 }

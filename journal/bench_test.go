@@ -1,0 +1,86 @@
+package journal_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/archiver/archiver/journal"
+)
+
+const benchMsgBytes = 20 << 10 // 20 KB messages, as in issue 2
+
+// benchAppend commits b.N distinct 20 KB messages from writers goroutines,
+// each Commit returning only after fsync.
+func benchAppend(b *testing.B, writers int, opts journal.Options) {
+	opts.MinFreeBytes = -1
+	j, err := journal.Open(b.TempDir(), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	base := bytes.Repeat([]byte("0123456789abcdef"), benchMsgBytes/16)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.SetBytes(benchMsgBytes)
+	b.ResetTimer()
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raw := append([]byte(nil), base...)
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				copy(raw, fmt.Sprintf("Subject: %d\r\n\r\n", i))
+				if _, err := j.Ingest(ctx, env("a@x.example", "b@x.example"), bytes.NewReader(raw)); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	s := b.Elapsed().Seconds()
+	b.ReportMetric(float64(b.N)/s, "msgs/s")
+	b.ReportMetric(float64(b.N)*benchMsgBytes/s/1e6, "MB/s")
+}
+
+// BenchmarkAppend: group commit with 1 and 32 concurrent writers.
+func BenchmarkAppend(b *testing.B) {
+	for _, w := range []int{1, 32} {
+		b.Run(fmt.Sprintf("writers=%d", w), func(b *testing.B) { benchAppend(b, w, journal.Options{}) })
+	}
+}
+
+// BenchmarkAppendOneFsyncPerMessage is the baseline: 32 writers, but every
+// message gets its own transaction and fsync (MaxBatch 1).
+func BenchmarkAppendOneFsyncPerMessage(b *testing.B) {
+	benchAppend(b, 32, journal.Options{MaxBatch: 1})
+}
+
+// TestGroupCommitRatio prints the group-commit speed-up over one fsync per
+// message. It runs only with JOURNAL_BENCH=1:
+//
+//	JOURNAL_BENCH=1 go test -run TestGroupCommitRatio -v ./journal
+func TestGroupCommitRatio(t *testing.T) {
+	if os.Getenv("JOURNAL_BENCH") != "1" {
+		t.Skip("set JOURNAL_BENCH=1 to measure group commit against one fsync per message")
+	}
+	rate := func(w int, o journal.Options) float64 {
+		r := testing.Benchmark(func(b *testing.B) { benchAppend(b, w, o) })
+		return float64(r.N) / r.T.Seconds()
+	}
+	one := rate(32, journal.Options{MaxBatch: 1})
+	w1 := rate(1, journal.Options{})
+	w32 := rate(32, journal.Options{})
+	t.Logf("20 KB messages: one fsync per message %.0f msgs/s; group commit writers=1 %.0f msgs/s, writers=32 %.0f msgs/s (%.1f MB/s)",
+		one, w1, w32, w32*benchMsgBytes/1e6)
+	t.Logf("ratio writers=32 / one-fsync-per-message = %.1fx (target >= 10x)", w32/one)
+}
