@@ -14,8 +14,6 @@ func stub(name, usage string) *cli.Command {
 
 func burnCommand(e *env) *cli.Command       { return stub("burn", "burn") }
 func runCommand(e *env) *cli.Command        { return stub("run", "run") }
-func exportCommand(e *env) *cli.Command     { return stub("export", "export") }
-func catalogCommand(e *env) *cli.Command    { return stub("catalog", "catalog") }
 func quickstartCommand(e *env) *cli.Command { return stub("quickstart", "quickstart") }
 
 func isCapacity(err error) bool { return false }
