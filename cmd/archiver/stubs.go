@@ -14,6 +14,5 @@ func stub(name, usage string) *cli.Command {
 
 func burnCommand(e *env) *cli.Command       { return stub("burn", "burn") }
 func runCommand(e *env) *cli.Command        { return stub("run", "run") }
-func quickstartCommand(e *env) *cli.Command { return stub("quickstart", "quickstart") }
 
 func isCapacity(err error) bool { return false }
