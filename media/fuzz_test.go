@@ -1,0 +1,54 @@
+package media_test
+
+import (
+	"bytes"
+	"regexp"
+	"testing"
+
+	"github.com/archiver/archiver/media"
+)
+
+var isoSafePath = regexp.MustCompile(`^([A-Z0-9_]{1,31}/)*[A-Z0-9_]+(\.[A-Z0-9_]+)?$`)
+
+// FuzzPlanOnePath: for any path Plan accepts, the Planner agrees, the image
+// is exactly the planned size, the kdomanski reader lists exactly one file
+// of the right size, and an ISO-safe path comes back unchanged.
+func FuzzPlanOnePath(f *testing.F) {
+	for _, s := range []string{"MSG/0000000001.PGP", "SHA256SUMS", "Manifest.JSON.asc", "a/b.c/d",
+		"日本/語.txt", ".x", "x.", "A/B/C/D/E/F/G/H", "semi;colon", "a//b", " ", "\x00"} {
+		f.Add(s, uint16(3000))
+	}
+	f.Fuzz(func(t *testing.T, path string, size uint16) {
+		files := []media.File{memFile(path, make([]byte, size))}
+		l, err := media.Plan(testInfo(), files)
+		p := media.NewPlanner(testInfo())
+		perr := p.Add(path, int64(size))
+		if (err == nil) != (perr == nil) {
+			t.Fatalf("Plan: %v, Planner: %v", err, perr)
+		}
+		if err != nil {
+			return
+		}
+		if p.Sectors() != l.Sectors() {
+			t.Fatalf("Plan %d sectors, Planner %d", l.Sectors(), p.Sectors())
+		}
+		var buf bytes.Buffer
+		if _, err := l.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if int64(buf.Len()) != l.Sectors()*media.SectorSize {
+			t.Fatalf("wrote %d bytes, planned %d sectors", buf.Len(), l.Sectors())
+		}
+		im, err := media.OpenImage(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		es, err := im.Files()
+		if err != nil || len(es) != 1 || es[0].Size != int64(size) {
+			t.Fatalf("Files = %v, %v", es, err)
+		}
+		if len(path) <= 30 && isoSafePath.MatchString(path) && es[0].Path != path {
+			t.Fatalf("ISO-safe %q read back as %q", path, es[0].Path)
+		}
+	})
+}
