@@ -15,7 +15,7 @@ const (
 	FaultPartial  = "after-partial" // image N written to NAME.iso.partial, not yet renamed
 	FaultImage    = "after-image"   // image N renamed to NAME.iso and its directory fsynced
 	FaultVerified = "after-verify"  // every image self-verified, nothing recorded
-	FaultRecorded = "after-record"  // RecordSealed done, verifications not yet added
+	FaultRecorded = "after-record"  // RecordSealed done (with the verifications), work dir not yet removed
 )
 
 // FaultFunc is a test hook called at each fault point; a non-nil error

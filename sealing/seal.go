@@ -203,9 +203,12 @@ func (s *sealer) setID() string {
 }
 
 // removeStale deletes this tenant's leftovers of an interrupted Seal:
-// work directories and *.iso.partial files.
+// work directories, *.iso.partial files, and complete images named for
+// this period round, which no recorded volume uses.
 func (s *sealer) removeStale() {
-	pats := []string{".seal-work-" + s.opts.Tenant + "-*", s.opts.Tenant + "-*.iso.partial"}
+	pats := []string{".seal-work-" + s.opts.Tenant + "-*", s.opts.Tenant + "-*.iso.partial",
+		// complete images of this round were never recorded (its labels are unused)
+		s.opts.Tenant + "-" + s.tag + "-v*of*.iso"}
 	for _, p := range pats {
 		m, _ := filepath.Glob(filepath.Join(s.opts.OutDir, p))
 		for _, f := range m {
@@ -236,19 +239,14 @@ func (s *sealer) run(ctx context.Context, msgs []journal.Message) error {
 	if err := s.fault(FaultVerified, 0); err != nil {
 		return err
 	}
+	for i := range vols { // the self-verification is stored with the volume, atomically
+		vols[i].Verifications = []journal.Verification{vers[i]}
+	}
 	if err := s.j.RecordSealed(ctx, vols...); err != nil {
 		return fmt.Errorf("sealing: record: %w", err)
 	}
 	s.images = nil // recorded: never remove them now
-	if err := s.fault(FaultRecorded, 0); err != nil {
-		return err
-	}
-	for i, v := range vols {
-		if err := s.j.AddVerification(ctx, v.Label, vers[i]); err != nil {
-			return fmt.Errorf("sealing: record verification of %s: %w", v.Label, err)
-		}
-	}
-	return nil
+	return s.fault(FaultRecorded, 0)
 }
 
 // cleanup removes the work dir, and on failure every image not recorded.
