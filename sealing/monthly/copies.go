@@ -67,7 +67,7 @@ func burnCopy(ctx context.Context, o Options, dev, image, rb string, c int, byte
 		return fmt.Errorf("burn: %w", err)
 	}
 	if o.AfterBurn != nil {
-		if err := o.AfterBurn(dev, c); err != nil {
+		if err := o.AfterBurn(dev, image, c); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
@@ -35,8 +34,9 @@ type Options struct {
 	// Burn and ReadBack default to media.Burn and media.ReadBack.
 	Burn     func(ctx context.Context, device, image string) error
 	ReadBack func(ctx context.Context, device string, sectors int64, w io.Writer) error
-	// AfterBurn, when set, runs after each burn (TEST ONLY: corrupting a copy).
-	AfterBurn func(device string, copy int) error
+	// AfterBurn, when set, runs after each burn of image (TEST ONLY:
+	// corrupting a copy); copy is 1-based.
+	AfterBurn func(device, image string, copy int) error
 }
 
 func (o *Options) defaults() {

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/archiver/archiver/media"
+	"github.com/archiver/archiver/sealing"
+	"github.com/urfave/cli/v2"
+)
+
+func burnCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "burn",
+		Usage:     "burn one image with xorriso, read it back and verify it; exit 3 if the copy differs",
+		ArgsUsage: "IMAGE",
+		Description: "--device is a drive (/dev/sr0) or xorriso's stdio:/path pseudo-drive. The read-back must be bit-identical\n" +
+			"to the image (SHA-256); with --data it is also verified deeply against the journal and recorded as a copy for release --copies.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "data", Aliases: []string{"d"}, Usage: "data directory `DIR`: verify the copy deeply and record it"},
+			&cli.StringFlag{Name: "device", Required: true, Usage: "drive `DEV` (/dev/sr0, stdio:/path)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return withHint(errors.New("burn needs exactly one IMAGE"), "archiver burn --device /dev/sr0 IMAGE.iso")
+			}
+			return runBurn(c.Context, e, c.String("data"), e.abs(c.String("device")), e.abs(c.Args().First()))
+		},
+	}
+}
+
+func runBurn(ctx context.Context, e *env, data, dev, image string) error {
+	fi, err := os.Stat(image)
+	if err != nil {
+		return err
+	}
+	want, err := fileSHA256(image)
+	if err != nil {
+		return err
+	}
+	if err := media.Burn(ctx, dev, image); err != nil {
+		return withHint(err, "check the drive and insert a blank disc, then run the same archiver burn again")
+	}
+	rb, err := os.CreateTemp(filepath.Dir(image), "."+filepath.Base(image)+".readback-*.iso")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(rb.Name())
+	h := sha256.New()
+	sectors := (fi.Size() + media.SectorSize - 1) / media.SectorSize
+	err = media.ReadBack(ctx, dev, sectors, io.MultiWriter(rb, h))
+	if cerr := rb.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return withCode(exitVerify, fmt.Errorf("read back %s: %w", dev, err))
+	}
+	var got [32]byte
+	copy(got[:], h.Sum(nil))
+	if got != want {
+		return withCode(exitVerify, withHint(fmt.Errorf("copy on %s differs from %s: read back sha256 %s, image %s", dev, image, hexsum(got), hexsum(want)),
+			"burn a new disc: archiver burn --device %s %s", dev, image))
+	}
+	fmt.Fprintf(e.stdout, "burned %s to %s; read back %d sectors, sha256 %s matches\n", filepath.Base(image), dev, sectors, hexsum(got))
+	if data == "" {
+		return nil
+	}
+	copyName := rb.Name()
+	return runVerify(ctx, verifyOptions{data: data, sources: []string{copyName}}, e)
+}
+
+func fileSHA256(p string) ([32]byte, error) {
+	var sum [32]byte
+	f, err := os.Open(p)
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return sum, err
+	}
+	copy(sum[:], h.Sum(nil))
+	return sum, nil
+}
+
+func isCapacity(err error) bool {
+	var ce *media.CapacityError
+	var tl *sealing.TooLargeError
+	return errors.As(err, &ce) || errors.As(err, &tl)
+}
+
+// deviceList resolves stdio: paths in devices against the caller's cwd.
+func deviceList(e *env, devs []string) []string {
+	out := make([]string, len(devs))
+	for i, d := range devs {
+		out[i] = e.abs(strings.TrimSpace(d))
+	}
+	return out
+}
