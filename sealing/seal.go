@@ -113,6 +113,9 @@ type sealer struct {
 }
 
 func newSealer(ctx context.Context, j *journal.Journal, opts SealOptions) (*sealer, error) {
+	if opts.Fault == nil {
+		opts.Fault = FaultFromEnv()
+	}
 	s := &sealer{j: j, opts: opts, log: opts.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
