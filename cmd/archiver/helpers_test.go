@@ -30,7 +30,14 @@ func archiverBin(t testing.TB) string {
 // the exit code is want.
 func archiver(t testing.TB, want int, args ...string) string {
 	t.Helper()
+	return archiverEnv(t, nil, want, args...)
+}
+
+// archiverEnv is archiver with the environment env (nil: inherited).
+func archiverEnv(t testing.TB, env []string, want int, args ...string) string {
+	t.Helper()
 	cmd := exec.Command(archiverBin(t), args...)
+	cmd.Env = env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/archiver/archiver/internal/testtool"
+	"github.com/archiver/archiver/journal"
+)
+
+// sampleData makes a data directory with the two sample tenants and every
+// sample message ingested (received now, so in the current UTC month).
+func sampleData(t *testing.T) (data, period string) {
+	t.Helper()
+	data = filepath.Join(t.TempDir(), "data")
+	archiver(t, 0, "init", "--data", data)
+	archiver(t, 0, "tenant", "add", "--data", data, "acme", "--domain", "acme.example")
+	archiver(t, 0, "tenant", "add", "--data", data, "globex", "--domain", "globex.example")
+	root := testtool.RepoRoot(t)
+	archiver(t, 0, "ingest", "--data", data, filepath.Join(root, "testdata", "mail"))
+	archiver(t, 0, "ingest", "--data", data, "--tenant", "globex", filepath.Join(root, "testdata", "mbox"))
+	return data, time.Now().UTC().Format("2006-01")
+}
+
+type runReport struct {
+	OK      bool `json:"ok"`
+	Tenants []struct {
+		Tenant   string `json:"tenant"`
+		Released int    `json:"released"`
+		Volumes  []struct {
+			Label  string `json:"label"`
+			SHA256 string `json:"image_sha256"`
+			Signer string `json:"signer"`
+			Checks []struct {
+				Copy string `json:"copy"`
+				OK   bool   `json:"ok"`
+			} `json:"verifications"`
+			Released bool `json:"released"`
+		} `json:"volumes"`
+		Refusals []struct {
+			Step, Copy, Reason string
+		} `json:"refusals"`
+	} `json:"tenants"`
+}
+
+func readRunReport(t *testing.T, out, period string) runReport {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, "run-"+period+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r runReport
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// bodies counts messages per tenant that still have a journal body.
+func bodies(t *testing.T, data string) map[string]int {
+	t.Helper()
+	j, err := journal.Open(filepath.Join(data, "journal"), journal.Options{MinFreeBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	n := map[string]int{}
+	if err := j.Messages(context.Background(), "", func(m journal.Message) error {
+		if m.HasBody {
+			n[m.Tenant]++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestRunTwoCopiesReleases(t *testing.T) {
+	testtool.Require(t, "xorriso")
+	data, period := sampleData(t)
+	out := filepath.Join(t.TempDir(), "discs")
+	stdout := archiver(t, 0, "run", "--data", data, "--period", period, "--out", out, "--media", "cd700",
+		"--copies", "2", "--device", "stdio:"+filepath.Join(out, "drive-a.img"), "--device", "stdio:"+filepath.Join(out, "drive-b.img"))
+	if !strings.Contains(stdout, "result: OK") {
+		t.Fatalf("run output lacks result: OK:\n%s", stdout)
+	}
+	r := readRunReport(t, out, period)
+	if !r.OK || len(r.Tenants) != 2 {
+		t.Fatalf("report: %+v", r)
+	}
+	want := map[string]int{"acme": 15, "globex": 17}
+	for _, tr := range r.Tenants {
+		if tr.Released != want[tr.Tenant] {
+			t.Errorf("%s: released %d, want %d", tr.Tenant, tr.Released, want[tr.Tenant])
+		}
+		for _, v := range tr.Volumes {
+			if len(v.Checks) != 3 || !v.Released || len(v.SHA256) != 64 || len(v.Signer) != 40 {
+				t.Errorf("%s volume %+v: want 3 OK checks (image + 2 copies), released", tr.Tenant, v)
+			}
+			for _, c := range v.Checks {
+				if !c.OK {
+					t.Errorf("%s %s: check %s failed", tr.Tenant, v.Label, c.Copy)
+				}
+			}
+		}
+	}
+	if n := bodies(t, data); len(n) != 0 {
+		t.Errorf("journal still holds bodies after release: %v", n)
+	}
+	txt, _ := os.ReadFile(filepath.Join(out, "run-"+period+".txt"))
+	if !strings.Contains(string(txt), "ACME_"+strings.ReplaceAll(period, "-", "")+"_V01OF01") {
+		t.Errorf("text report lacks the acme label:\n%s", txt)
+	}
+}
+
+func TestRunCorruptedCopyReleasesNothing(t *testing.T) {
+	testtool.Require(t, "xorriso")
+	data, period := sampleData(t)
+	out := filepath.Join(t.TempDir(), "discs")
+	driveB := filepath.Join(out, "drive-b.img")
+	cmdEnv := append(os.Environ(), "ARCHIVER_TEST_CORRUPT_COPY=2")
+	stdout := archiverEnv(t, cmdEnv, 3, "run", "--data", data, "--period", period, "--out", out, "--media", "cd700",
+		"--copies", "2", "--device", "stdio:"+filepath.Join(out, "drive-a.img"), "--device", "stdio:"+driveB)
+	r := readRunReport(t, out, period)
+	if r.OK {
+		t.Fatal("report says OK with a corrupted copy")
+	}
+	for _, tr := range r.Tenants {
+		if tr.Released != 0 || len(tr.Refusals) == 0 {
+			t.Errorf("%s: released %d with refusals %+v; want nothing released and a refusal", tr.Tenant, tr.Released, tr.Refusals)
+		}
+		for _, f := range tr.Refusals {
+			if !strings.Contains(f.Copy, "copy 2 on stdio:"+driveB) {
+				t.Errorf("%s: refusal does not name the bad copy: %+v", tr.Tenant, f)
+			}
+		}
+	}
+	if !strings.Contains(stdout, "REFUSED verify") {
+		t.Errorf("text output lacks the refusal:\n%s", stdout)
+	}
+	if n := bodies(t, data); n["acme"] != 15 || n["globex"] != 17 {
+		t.Errorf("bodies after a refused run = %v, want all 15 acme and 17 globex kept", n)
+	}
+	// The rerun without the fault resumes the sealed volumes and releases.
+	archiver(t, 0, "run", "--data", data, "--period", period, "--out", out, "--media", "cd700",
+		"--copies", "2", "--device", "stdio:"+filepath.Join(out, "drive-a.img"), "--device", "stdio:"+driveB)
+	if n := bodies(t, data); len(n) != 0 {
+		t.Errorf("bodies after the good rerun = %v, want none", n)
+	}
+}
