@@ -17,7 +17,7 @@ func (j *Journal) apply(tx Tx, r *commitReq, b *batchInfo) ([]Stored, error) {
 		if err := ensureTenant(tx, t, j.now(), b); err != nil {
 			return nil, err
 		}
-		st, isNew, err := j.applyTenant(tx, r, t, !adopted)
+		st, isNew, err := j.applyTenant(tx, r, t, !adopted, b)
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +65,7 @@ func ensureTenant(tx Tx, name string, now time.Time, b *batchInfo) error {
 
 // applyTenant stores r for tenant t. adopt says whether a staged body may be
 // taken over rather than copied.
-func (j *Journal) applyTenant(tx Tx, r *commitReq, t string, adopt bool) (Stored, bool, error) {
+func (j *Journal) applyTenant(tx Tx, r *commitReq, t string, adopt bool, b *batchInfo) (Stored, bool, error) {
 	identity := r.sum
 	if r.report != nil {
 		identity = r.report.OriginalSHA256
@@ -86,7 +86,7 @@ func (j *Journal) applyTenant(tx Tx, r *commitReq, t string, adopt bool) (Stored
 	if rec.BodyID, err = j.storeBody(tx, r, adopt); err != nil {
 		return st, false, err
 	}
-	if err := insertRecord(tx, &rec); err != nil {
+	if err := insertRecord(tx, &rec, b); err != nil {
 		return st, false, err
 	}
 	st.Seq, st.JSeq = rec.Seq, rec.JSeq
@@ -109,8 +109,8 @@ func (j *Journal) storeBody(tx Tx, r *commitReq, adopt bool) (uint64, error) {
 }
 
 // insertRecord assigns JSeq, Seq and Rev to a new record and writes it with
-// its index entries and stats.
-func insertRecord(tx Tx, rec *record) error {
+// its index entries; its stats go to b, written once per batch.
+func insertRecord(tx Tx, rec *record, b *batchInfo) error {
 	var err error
 	if rec.JSeq, err = nextCounter(tx, "jseq"); err != nil {
 		return err
@@ -128,7 +128,8 @@ func insertRecord(tx Tx, rec *record) error {
 	if err := putIndexes(tx, rec); err != nil {
 		return err
 	}
-	return addStats(tx, rec.Tenant, func(s *tenantStats) { statsOf(rec, s) })
+	b.addStats(rec)
+	return nil
 }
 
 // putIndexes writes every secondary index entry of rec (not stats).

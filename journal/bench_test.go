@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -66,7 +67,9 @@ func BenchmarkAppendOneFsyncPerMessage(b *testing.B) {
 }
 
 // TestGroupCommitRatio prints the group-commit speed-up over one fsync per
-// message. It runs only with JOURNAL_BENCH=1:
+// message. The two are measured alternately, five rounds, and the median
+// ratio is reported, so that load from other processes on the machine
+// affects both sides alike. It runs only with JOURNAL_BENCH=1:
 //
 //	JOURNAL_BENCH=1 go test -run TestGroupCommitRatio -v ./journal
 func TestGroupCommitRatio(t *testing.T) {
@@ -77,10 +80,16 @@ func TestGroupCommitRatio(t *testing.T) {
 		r := testing.Benchmark(func(b *testing.B) { benchAppend(b, w, o) })
 		return float64(r.N) / r.T.Seconds()
 	}
-	one := rate(32, journal.Options{MaxBatch: 1})
-	w1 := rate(1, journal.Options{})
-	w32 := rate(32, journal.Options{})
-	t.Logf("20 KB messages: one fsync per message %.0f msgs/s; group commit writers=1 %.0f msgs/s, writers=32 %.0f msgs/s (%.1f MB/s)",
-		one, w1, w32, w32*benchMsgBytes/1e6)
-	t.Logf("ratio writers=32 / one-fsync-per-message = %.1fx (target >= 10x)", w32/one)
+	var ratios, w32s []float64
+	for round := range 5 {
+		one := rate(32, journal.Options{MaxBatch: 1})
+		w1 := rate(1, journal.Options{})
+		w32 := rate(32, journal.Options{})
+		t.Logf("round %d, 20 KB messages: one fsync per message %.0f msgs/s; group commit writers=1 %.0f msgs/s, writers=32 %.0f msgs/s (%.1f MB/s); ratio %.1fx",
+			round+1, one, w1, w32, w32*benchMsgBytes/1e6, w32/one)
+		ratios, w32s = append(ratios, w32/one), append(w32s, w32)
+	}
+	sort.Float64s(ratios)
+	sort.Float64s(w32s)
+	t.Logf("median: writers=32 %.0f msgs/s; ratio to one fsync per message %.1fx (target >= 10x)", w32s[2], ratios[2])
 }

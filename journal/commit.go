@@ -3,7 +3,6 @@ package journal
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 )
 
@@ -72,7 +71,7 @@ func (d *Delivery) Commit(ctx context.Context) ([]Stored, error) {
 			d.j.writeFailed(err)
 			return nil, err
 		}
-	} else if req.inline, err = io.ReadAll(d.body()); err != nil {
+	} else if req.inline, err = d.bytes(); err != nil {
 		return nil, unavailable("spool", err)
 	}
 	return d.j.submit(req)
@@ -83,7 +82,9 @@ func (d *Delivery) request() (*commitReq, error) {
 	r := &commitReq{env: d.env, size: d.size, received: d.j.now(), done: make(chan commitRes, 1)}
 	copy(r.sum[:], d.sum.Sum(nil))
 	r.summary = summarize(d.body())
-	r.report = parseReport(d.body())
+	if mayBeReport(d.body()) {
+		r.report = parseReport(d.body())
+	}
 	if d.opts.DateFromHeader && !r.summary.Date.IsZero() {
 		r.received = r.summary.Date.UTC()
 	}

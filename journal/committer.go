@@ -71,6 +71,9 @@ func (j *Journal) commitBatch(batch []*commitReq) {
 			results[i] = st
 		}
 		newDefault = b.newDefault
+		if err := b.flushStats(tx); err != nil {
+			return err
+		}
 		return b.audit(tx, j.now(), j.opts.Actor)
 	})
 	if err != nil {
@@ -106,6 +109,36 @@ type batchInfo struct {
 	stored, dups int
 	first, last  uint64 // JSeq range of new messages
 	newDefault   bool
+	stats        map[string]*tenantStats // deltas of this batch
+}
+
+func (b *batchInfo) addStats(rec *record) {
+	if b.stats == nil {
+		b.stats = map[string]*tenantStats{}
+	}
+	s := b.stats[rec.Tenant]
+	if s == nil {
+		s = &tenantStats{}
+		b.stats[rec.Tenant] = s
+	}
+	statsOf(rec, s)
+}
+
+// flushStats adds the batch's deltas to the stored stats.
+func (b *batchInfo) flushStats(tx Tx) error {
+	for t, d := range b.stats {
+		err := addStats(tx, t, func(s *tenantStats) {
+			s.Messages += d.Messages
+			s.Sealed += d.Sealed
+			s.Released += d.Released
+			s.Bytes += d.Bytes
+			s.BodyBytes += d.BodyBytes
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (b *batchInfo) audit(tx Tx, now time.Time, actor string) error {

@@ -131,6 +131,17 @@ func (d *Delivery) body() io.Reader {
 	return io.NewSectionReader(d.file, 0, d.size)
 }
 
+// bytes returns the whole body; for an in-memory body without copying (it
+// stays valid until release).
+func (d *Delivery) bytes() ([]byte, error) {
+	if d.file == nil {
+		return d.mem.Bytes(), nil
+	}
+	b := make([]byte, d.size)
+	_, err := io.ReadFull(d.body(), b)
+	return b, err
+}
+
 // Abort discards the delivery. Nothing of it was stored.
 func (d *Delivery) Abort() error {
 	d.done = true
