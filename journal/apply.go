@@ -46,7 +46,7 @@ func (j *Journal) apply(tx Tx, r *commitReq, b *batchInfo) ([]Stored, error) {
 	if r.unrouted && len(out) > 0 {
 		return out, putAlarm(tx, Alarm{Kind: "unrouted", Tenant: DefaultTenant, Time: j.now(), Message: fmt.Sprintf(
 			"message from %q to %s matched no tenant; stored for tenant %q as seq %d",
-			r.env.MailFrom, strings.Join(r.env.RcptTo, ","), DefaultTenant, out[0].Seq)})
+			r.env.MailFrom, firstFew(r.env.RcptTo), DefaultTenant, out[0].Seq)})
 	}
 	return out, nil
 }
@@ -145,7 +145,7 @@ func putIndexes(tx Tx, rec *record) error {
 		return err
 	}
 	if rec.State == Journaled {
-		return tx.Put(bIdxUnseal, tenantKey(rec.Tenant, u64(rec.Seq)), u64(uint64(rec.Received.UnixNano())))
+		return tx.Put(bIdxUnseal, tenantKey(rec.Tenant, u64(rec.Seq)), u64(uint64(rec.Received.Unix())))
 	}
 	return nil
 }
@@ -165,4 +165,12 @@ func addReceipt(tx Tx, rec *record, rc Receipt) error {
 		return err
 	}
 	return putRecord(tx, rec)
+}
+
+// firstFew joins up to five addresses for an alarm message.
+func firstFew(addrs []string) string {
+	if len(addrs) > 5 {
+		return fmt.Sprintf("%s and %d more", strings.Join(addrs[:5], ","), len(addrs)-5)
+	}
+	return strings.Join(addrs, ",")
 }

@@ -57,7 +57,7 @@ func (c *checker) records(ctx context.Context) error {
 			bad = append(bad, [2][]byte{k, v})
 			return nil
 		}
-		c.recs[r.JSeq] = recInfo{r.Tenant, r.Seq, r.Rev, r.Identity, r.SHA256, r.Size, r.State, r.HasBody, r.BodyID, r.Received.UnixNano()}
+		c.recs[r.JSeq] = recInfo{r.Tenant, r.Seq, r.Rev, r.Identity, r.SHA256, r.Size, r.State, r.HasBody, r.BodyID, r.Received.Unix()}
 		return nil
 	})
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 //	├── idx_tenant    tenant 0 u64 Seq → u64 JSeq          (secondary)
 //	├── idx_ident     tenant 0 [32]Identity → u64 JSeq     (secondary, dedup)
 //	├── idx_rev       u64 Rev → u64 JSeq                   (secondary, change feed)
-//	├── idx_unsealed  tenant 0 u64 Seq → u64 received unix ns (secondary, State Journaled only)
+//	├── idx_unsealed  tenant 0 u64 Seq → u64 received, Unix seconds (secondary, State Journaled only)
 //	├── stats         tenant → JSON tenantStats            (secondary, since v2)
 //	├── volumes       u64 seal order → JSON Volume         PRIMARY
 //	├── idx_label     label → u64 seal order               (secondary)
