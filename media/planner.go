@@ -15,7 +15,7 @@ import (
 // name already in its directory (ECMA-119 §9.3 order; adding files in
 // sorted path order, as the sealer does with zero-padded sequence numbers,
 // always hits this case), and O(entries in that directory) otherwise.
-// Memory is about 150 bytes per file.
+// Memory is about 300 bytes per file (measured: 291 at 100,000 files).
 type Planner struct {
 	info     VolumeInfo
 	err      error // from VolumeInfo validation; returned by With and Add
