@@ -9,10 +9,16 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"go.etcd.io/bbolt"
 )
 
 // ErrClosed is returned by every method after Close.
 var ErrClosed = errors.New("catalog: closed")
+
+// ErrLocked: another process has the catalog open (bleve's scorch index
+// holds an exclusive bbolt lock on its root file); like journal.ErrLocked,
+// the CLI then forwards the command to the running daemon.
+var ErrLocked = errors.New("catalog: locked by another process")
 
 // Catalog is an open search index over one journal.
 type Catalog struct {
@@ -30,7 +36,7 @@ const indexDir = "bleve"
 // Open opens (creating when missing) the catalog in dir (DATA/catalog)
 // over the journal src. bleve holds an exclusive lock on the index while
 // it is open, so like the journal it is used by one process at a time; a
-// second Open fails (wrapping bleve's error) instead of blocking.
+// second Open fails after about a second with ErrLocked.
 func Open(dir string, src Source) (*Catalog, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("catalog: open %s: %w", dir, err)
@@ -39,6 +45,9 @@ func Open(dir string, src Source) (*Catalog, error) {
 	idx, err := bleve.OpenUsing(p, scorchConfig())
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		idx, err = create(p)
+	}
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, fmt.Errorf("%w: %s", ErrLocked, p)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("catalog: open %s: %w", p, err)

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -190,5 +191,31 @@ func TestHolds(t *testing.T) {
 	f.holds = append(f.holds, journal.Hold{Name: "bad", Query: []byte("{")})
 	if _, err := c.Held(context.Background()); err == nil {
 		t.Fatal("Held ignored an unreadable hold")
+	}
+}
+
+func TestSecondOpenIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	f := newFake()
+	c, err := Open(dir, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	done := make(chan error, 1)
+	go func() {
+		c2, err := Open(dir, f)
+		if err == nil {
+			c2.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrLocked) {
+			t.Fatalf("a second Open of an open catalog: err = %v, want ErrLocked", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a second Open blocked instead of failing")
 	}
 }
