@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,7 +103,48 @@ func master(t testing.TB, info media.VolumeInfo, files []media.File) (string, *m
 	if fi, _ := os.Stat(p); fi.Size() != n {
 		t.Fatalf("file is %d bytes, WriteTo said %d", fi.Size(), n)
 	}
+	im, c, err := media.OpenImageFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	listedByKdomanski(t, im, files)
 	return p, l
+}
+
+var isoSafe = regexp.MustCompile(`^([A-Z0-9_]{1,31}/)*([A-Z0-9_]{1,30}|[A-Z0-9_]+\.[A-Z0-9_]+)$`)
+
+// listedByKdomanski checks that the kdomanski reader lists as many files
+// as were mastered, with the same multiset of sizes, and every ISO-safe
+// path unchanged with its size.
+func listedByKdomanski(t testing.TB, im *media.Image, files []media.File) {
+	t.Helper()
+	es, err := im.Files()
+	if err != nil {
+		t.Fatalf("kdomanski reader: %v", err)
+	}
+	if len(es) != len(files) {
+		t.Fatalf("kdomanski reader lists %d files, mastered %d", len(es), len(files))
+	}
+	sizes := map[int64]int{}
+	got := map[string]int64{}
+	for _, e := range es {
+		sizes[e.Size]++
+		got[e.Path] = e.Size
+	}
+	for _, f := range files {
+		sizes[f.Size]--
+		if isoSafe.MatchString(f.Path) && len(f.Path[strings.LastIndex(f.Path, "/")+1:]) <= 30 {
+			if sz, ok := got[f.Path]; !ok || sz != f.Size {
+				t.Fatalf("kdomanski reader: %q missing or wrong size (%d, %v)", f.Path, sz, ok)
+			}
+		}
+	}
+	for sz, n := range sizes {
+		if n != 0 {
+			t.Fatalf("kdomanski reader: %d more files of %d bytes than mastered", n, sz)
+		}
+	}
 }
 
 // checkOwnReader lists and reads the image with media.Image (kdomanski).
