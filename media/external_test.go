@@ -29,6 +29,9 @@ func externalReaders(t *testing.T, img string, w, iso map[string]want, extractFi
 	if iso == nil {
 		iso = w
 	}
+	if out := run(t, "isovfy", img); !bytes.Contains(out, []byte("No errors found")) {
+		t.Errorf("isovfy (genisoimage's verifier) found errors:\n%s", out)
+	}
 	compare(t, "isoinfo -l", isoinfoList(t, img, false), iso)
 	compare(t, "isoinfo -J -l", isoinfoList(t, img, true), latin1View(w))
 	compare(t, "bsdtar -tvf", bsdtarList(t, img), w)
