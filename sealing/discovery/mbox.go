@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -13,6 +14,12 @@ import (
 // message lacked one, and an empty line. A reader undoes the quoting by
 // removing one ">" from every line matching ^>+From  .
 func writeMboxrd(w io.Writer, sender string, received time.Time, msg io.Reader) error {
+	sender = strings.Map(func(r rune) rune {
+		if r <= ' ' || r == 0x7f {
+			return '_' // the separator line's fields are space-separated
+		}
+		return r
+	}, sender)
 	if sender == "" {
 		sender = "MAILER-DAEMON"
 	}
