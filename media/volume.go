@@ -141,7 +141,9 @@ func descriptor(v VolumeInfo, a descriptorArgs) []byte {
 		str(446, 574, aChars(v.Preparer))
 		str(574, 702, aChars(v.Application))
 	}
-	putPadded(b[702:813], "")
+	str(702, 739, "") // copyright file identifier, §8.4.23
+	str(739, 776, "") // abstract file identifier, §8.4.24
+	str(776, 813, "") // bibliographic file identifier, §8.4.25
 	created := volumeDate(v.Recorded)
 	unset := volumeDate(time.Time{})
 	copy(b[813:830], created[:])
