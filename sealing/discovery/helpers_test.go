@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -54,11 +55,14 @@ type env struct {
 	prev    [32]byte          // previous volume's SHA256SUMS hash
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvAt(t, nil) }
+
+// newEnvAt is newEnv with the journal's clock (nil: time.Now).
+func newEnvAt(t *testing.T, now func() time.Time) *env {
 	t.Helper()
 	e := &env{t: t, data: t.TempDir(), tenant: genKeys(t, "acme"), archive: genKeys(t, "archive"), raw: map[uint64][]byte{}}
 	var err error
-	e.j, err = journal.Open(filepath.Join(e.data, "journal"), journal.Options{MinFreeBytes: -1, Actor: "test"})
+	e.j, err = journal.Open(filepath.Join(e.data, "journal"), journal.Options{MinFreeBytes: -1, Actor: "test", Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,4 +193,19 @@ func (e *env) seal(dir, label string, seqs []uint64, keep func(journal.Message) 
 		t.Fatal(err)
 	}
 	return img
+}
+
+func releaseOpts(keep func(journal.Message) bool) journal.ReleaseOptions {
+	return journal.ReleaseOptions{Copies: 1, Keep: keep, Actor: "test"}
+}
+
+// describeMatch is what a search answer must keep through seal, release
+// and rebuild: identity, hash and summary (not the location, which moves).
+func describeMatch(ms []journal.Message) []string {
+	out := []string{}
+	for _, m := range ms {
+		out = append(out, fmt.Sprintf("%s/%d %x %q %q %s", m.Tenant, m.Seq, m.SHA256[:4],
+			m.Summary.Subject, m.Summary.MessageID, m.Summary.Date))
+	}
+	return out
 }

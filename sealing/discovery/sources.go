@@ -3,45 +3,21 @@ package discovery
 import (
 	"fmt"
 	"io"
-	"os"
 	"sort"
 
-	"github.com/archiver/archiver/media"
+	"github.com/archiver/archiver/sealing"
 	"github.com/archiver/archiver/sealing/format"
 )
 
-// imageTree is a format.Tree over an ISO 9660 image read by package media.
-type imageTree struct{ im *media.Image }
-
-func (t imageTree) Files() ([]format.TreeFile, error) {
-	es, err := t.im.Files()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]format.TreeFile, len(es))
-	for i, e := range es {
-		out[i] = format.TreeFile{Path: e.Path, Size: e.Size}
-	}
-	return out, nil
-}
-
-func (t imageTree) Open(p string) (io.ReadCloser, error) {
-	r, err := t.im.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	return io.NopCloser(r), nil
-}
-
-// volumes is a set of opened media, by volume label.
+// volumes is a set of opened media (sealing.VolumeReader), by label.
 type volumes struct {
 	byLabel map[string]*format.Volume
 	source  map[string]string // label → the media path it came from
 	closers []io.Closer
 }
 
-// openVolumes opens every path: an image file or device (ISO 9660), or a
-// directory holding an extracted disc tree. A path that cannot be opened
+// openVolumes opens every path with sealing.OpenVolume: an image file or
+// device (ISO 9660), or a directory holding an extracted disc tree. A path that cannot be opened
 // is an error naming it; two media with one label keep the first.
 func openVolumes(paths []string) (*volumes, error) {
 	vs := &volumes{byLabel: map[string]*format.Volume{}, source: map[string]string{}}
@@ -64,28 +40,11 @@ func openVolumes(paths []string) (*volumes, error) {
 }
 
 func openVolume(p string) (*format.Volume, io.Closer, error) {
-	fi, err := os.Stat(p)
+	vr, err := sealing.OpenVolume(p)
 	if err != nil {
 		return nil, nil, err
 	}
-	if fi.IsDir() {
-		v, err := format.OpenVolume(format.DirTree(p))
-		return v, nil, err
-	}
-	im, c, err := media.OpenImageFile(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	v, err := format.OpenVolume(imageTree{im})
-	if err != nil {
-		c.Close()
-		return nil, nil, err
-	}
-	if id := im.VolumeID(); id != v.Manifest().Label {
-		c.Close()
-		return nil, nil, fmt.Errorf("volume id %q but MANIFEST.JSON label %q", id, v.Manifest().Label)
-	}
-	return v, c, nil
+	return vr.Volume(), vr, nil
 }
 
 // labels returns the labels present, sorted.
