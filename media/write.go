@@ -2,7 +2,6 @@ package media
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +21,7 @@ func (l *Layout) WriteTo(w io.Writer) (int64, error) {
 		err = bw.Flush()
 	}
 	if err == nil {
-		err = l.writeFiles(cw, bw)
+		err = l.writeFiles(cw)
 	}
 	if err == nil && cw.n != l.Size() {
 		err = fmt.Errorf("media: wrote %d bytes, planned %d", cw.n, l.Size())
@@ -131,51 +130,6 @@ func (l *Layout) directory(d *dirNode, joliet bool) []byte {
 		off += n
 	}
 	return b
-}
-
-// writeFiles streams every file's data, padding each to a sector boundary.
-func (l *Layout) writeFiles(raw io.Writer, bw *bufio.Writer) error {
-	zero := make([]byte, SectorSize)
-	for _, f := range l.files {
-		if f.f.Size == 0 {
-			continue
-		}
-		if err := copyFile(raw, f); err != nil {
-			return err
-		}
-		if pad := int(sectorsFor(f.f.Size)*SectorSize - f.f.Size); pad > 0 {
-			if _, err := raw.Write(zero[:pad]); err != nil {
-				return err
-			}
-		}
-	}
-	return bw.Flush()
-}
-
-// copyFile copies exactly f.f.Size bytes and checks the reader ends there.
-func copyFile(w io.Writer, f *fileNode) error {
-	if f.f.Open == nil {
-		return fmt.Errorf("media: %q: File.Open is nil", f.path)
-	}
-	r, err := f.f.Open()
-	if err != nil {
-		return fmt.Errorf("media: open %q: %w", f.path, err)
-	}
-	defer r.Close()
-	n, err := io.Copy(w, io.LimitReader(r, f.f.Size))
-	if err != nil {
-		return fmt.Errorf("media: copy %q: %w", f.path, err)
-	}
-	if n != f.f.Size {
-		return fmt.Errorf("media: %q: read %d bytes, File.Size is %d: %w", f.path, n, f.f.Size, ErrSizeChanged)
-	}
-	var one [1]byte
-	if m, err := io.ReadFull(r, one[:]); m > 0 {
-		return fmt.Errorf("media: %q: more than File.Size %d bytes: %w", f.path, f.f.Size, ErrSizeChanged)
-	} else if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("media: read %q: %w", f.path, err)
-	}
-	return nil
 }
 
 // countWriter counts bytes written through it.

@@ -66,6 +66,16 @@ func TestWriteToErrors(t *testing.T) {
 	if _, err := l.WriteTo(io.Discard); !errors.Is(err, openErr) {
 		t.Errorf("Open failing: %v", err)
 	}
+	readErr := errors.New("bad sector")
+	broken := []media.File{genFile("A", 3<<20, 1), {Path: "B", Size: 3 << 20, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(io.MultiReader(genReader(2, 1<<20), iotest{readErr})), nil
+	}}, genFile("C", 5, 3)}
+	if l, err = media.Plan(testInfo(), broken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.WriteTo(io.Discard); !errors.Is(err, readErr) {
+		t.Errorf("reader failing: %v", err)
+	}
 	if l, err = media.Plan(testInfo(), []media.File{{Path: "A", Size: 1}}); err != nil {
 		t.Fatal(err)
 	}
@@ -73,3 +83,8 @@ func TestWriteToErrors(t *testing.T) {
 		t.Error("nil Open accepted")
 	}
 }
+
+// iotest is a reader that always fails with err.
+type iotest struct{ err error }
+
+func (r iotest) Read([]byte) (int, error) { return 0, r.err }

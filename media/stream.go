@@ -1,0 +1,173 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+)
+
+// File data is copied by two goroutines so that reading the next bytes
+// (a disk read, or a caller's decrypting reader) overlaps writing the
+// previous ones: a reader fills up to streamBuffers buffers of
+// streamBufSize bytes, the writer empties them in order. When both a
+// file's reader and the destination are *os.File, the writer copies that
+// file itself with io.Copy, which uses copy_file_range.
+const (
+	streamBufSize = 1 << 20 // bytes
+	streamBuffers = 4       // peak buffer memory: 4 MiB
+)
+
+// chunk is one step of the file stream, in image order.
+type chunk struct {
+	data   []byte   // bytes to write (a pooled buffer)
+	direct *os.File // a whole file for the writer to copy (fast path)
+	f      *fileNode
+	pad    int   // zero bytes after the data: the file ended
+	err    error // reading failed; nothing follows
+}
+
+// writeFiles streams every file's data, padding each to a sector boundary.
+func (l *Layout) writeFiles(w *countWriter) error {
+	_, toFile := w.w.(*os.File)
+	free := make(chan []byte, streamBuffers)
+	for range streamBuffers {
+		free <- make([]byte, streamBufSize)
+	}
+	ch := make(chan chunk, streamBuffers)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(ch)
+		for _, f := range l.files {
+			if f.f.Size > 0 && !readFile(f, toFile, ch, free, stop) {
+				return
+			}
+		}
+	}()
+	err := writeChunks(w, ch, free)
+	close(stop)
+	for c := range ch { // drain: the reader stops at its next step
+		if c.direct != nil {
+			c.direct.Close()
+		}
+	}
+	wg.Wait()
+	return err
+}
+
+func writeChunks(w *countWriter, ch <-chan chunk, free chan<- []byte) error {
+	zero := make([]byte, SectorSize)
+	for c := range ch {
+		switch {
+		case c.err != nil:
+			return c.err
+		case c.direct != nil:
+			if err := copyDirect(w, c.direct, c.f); err != nil {
+				return err
+			}
+		case c.data != nil:
+			_, err := w.Write(c.data)
+			free <- c.data[:cap(c.data)]
+			if err != nil {
+				return err
+			}
+		}
+		if c.pad > 0 {
+			if _, err := w.Write(zero[:c.pad]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readFile sends one file's chunks; it reports false when the stream must
+// end (an error was sent, or stop was closed).
+func readFile(f *fileNode, direct bool, ch chan<- chunk, free chan []byte, stop <-chan struct{}) bool {
+	send := func(c chunk) bool {
+		select {
+		case ch <- c:
+			return c.err == nil
+		case <-stop:
+			if c.direct != nil {
+				c.direct.Close()
+			}
+			return false
+		}
+	}
+	if f.f.Open == nil {
+		return send(chunk{err: fmt.Errorf("media: %q: File.Open is nil", f.path)})
+	}
+	r, err := f.f.Open()
+	if err != nil {
+		return send(chunk{err: fmt.Errorf("media: open %q: %w", f.path, err)})
+	}
+	pad := int(sectorsFor(f.f.Size)*SectorSize - f.f.Size)
+	if of, ok := r.(*os.File); ok && direct {
+		return send(chunk{direct: of, f: f, pad: pad})
+	}
+	defer r.Close()
+	for left := f.f.Size; left > 0; {
+		var buf []byte
+		select {
+		case buf = <-free:
+		case <-stop:
+			return false
+		}
+		n, err := io.ReadFull(r, buf[:min(int64(len(buf)), left)])
+		left -= int64(n)
+		if err != nil {
+			free <- buf
+			return send(chunk{err: readError(f, f.f.Size-left, err)})
+		}
+		c := chunk{data: buf[:n]}
+		if left == 0 {
+			if err := checkEnd(f, r); err != nil {
+				free <- buf
+				return send(chunk{err: err})
+			}
+			c.pad = pad
+		}
+		if !send(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// copyDirect copies an *os.File whole (copy_file_range) and closes it.
+func copyDirect(w io.Writer, r *os.File, f *fileNode) error {
+	defer r.Close()
+	n, err := io.Copy(w, io.LimitReader(r, f.f.Size))
+	if err != nil {
+		return fmt.Errorf("media: copy %q: %w", f.path, err)
+	}
+	if n != f.f.Size {
+		return readError(f, n, io.EOF)
+	}
+	return checkEnd(f, r)
+}
+
+func readError(f *fileNode, n int64, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("media: %q: read %d bytes, File.Size is %d: %w", f.path, n, f.f.Size, ErrSizeChanged)
+	}
+	return fmt.Errorf("media: read %q: %w", f.path, err)
+}
+
+// checkEnd checks that r has nothing after File.Size bytes.
+func checkEnd(f *fileNode, r io.Reader) error {
+	var one [1]byte
+	m, err := io.ReadFull(r, one[:])
+	if m > 0 {
+		return fmt.Errorf("media: %q: more than File.Size %d bytes: %w", f.path, f.f.Size, ErrSizeChanged)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("media: read %q: %w", f.path, err)
+	}
+	return nil
+}
