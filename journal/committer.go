@@ -10,29 +10,54 @@ import (
 func (j *Journal) committer() {
 	defer j.wg.Done()
 	defer close(j.done)
+	lastBatch, lastDur := 0, time.Duration(0)
 	for {
 		select {
 		case <-j.stop:
 			j.drainClosed()
 			return
 		case r := <-j.commits:
-			j.commitBatch(j.gather(r))
+			batch := j.gather(r, lastBatch, lastDur)
+			start := time.Now()
+			j.commitBatch(batch)
+			lastBatch, lastDur = len(batch), time.Since(start)
 		}
 	}
 }
 
 func (j *Journal) stopped() <-chan struct{} { return j.done }
 
-// gather takes r and whatever else is queued, up to the batch limits.
-func (j *Journal) gather(r *commitReq) []*commitReq {
+// maxLinger bounds how long a group commit waits for more deliveries.
+const maxLinger = 2 * time.Millisecond
+
+// gather takes r and whatever else is queued, up to the batch limits. When
+// the previous batch held more than one delivery (concurrent writers), it
+// lingers for half the previous commit's duration (at most maxLinger) to
+// let writers that were answered by that commit join this one, instead of
+// splitting into two alternating cohorts. A lone writer never waits.
+func (j *Journal) gather(r *commitReq, lastBatch int, lastDur time.Duration) []*commitReq {
 	batch := []*commitReq{r}
 	n := int64(len(r.inline))
+	var deadline <-chan time.Time
+	if lastBatch > 1 {
+		t := time.NewTimer(min(lastDur/2, maxLinger))
+		defer t.Stop()
+		deadline = t.C
+	}
 	for len(batch) < j.opts.MaxBatch && n < batchBytes {
 		select {
 		case r2 := <-j.commits:
-			batch = append(batch, r2)
-			n += int64(len(r2.inline))
+			batch, n = append(batch, r2), n+int64(len(r2.inline))
+			continue
 		default:
+		}
+		if deadline == nil {
+			return batch
+		}
+		select {
+		case r2 := <-j.commits:
+			batch, n = append(batch, r2), n+int64(len(r2.inline))
+		case <-deadline:
 			return batch
 		}
 	}
