@@ -16,7 +16,7 @@ import (
 )
 
 // imageFiles reads every file of an image with the independent reader.
-func imageFiles(t *testing.T, path string) (map[string][]byte, *format.Manifest) {
+func imageFiles(t testing.TB, path string) (map[string][]byte, *format.Manifest) {
 	t.Helper()
 	im, c, err := media.OpenImageFile(path)
 	if err != nil {
@@ -44,7 +44,7 @@ func imageFiles(t *testing.T, path string) (map[string][]byte, *format.Manifest)
 
 // remaster rewrites the image at path from its files after edit, with the
 // same volume descriptor fields.
-func remaster(t *testing.T, path string, edit func(files map[string][]byte)) {
+func remaster(t testing.TB, path string, edit func(files map[string][]byte)) {
 	t.Helper()
 	files, m := imageFiles(t, path)
 	edit(files)
@@ -67,7 +67,7 @@ func remaster(t *testing.T, path string, edit func(files map[string][]byte)) {
 }
 
 // offsetOf returns the offset in the image of the bytes of file p.
-func offsetOf(t *testing.T, path, p string) int64 {
+func offsetOf(t testing.TB, path, p string) int64 {
 	t.Helper()
 	files, _ := imageFiles(t, path)
 	img, _ := os.ReadFile(path)
@@ -78,7 +78,7 @@ func offsetOf(t *testing.T, path, p string) int64 {
 	return int64(i)
 }
 
-func flipBit(t *testing.T, path string, off int64) {
+func flipBit(t testing.TB, path string, off int64) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

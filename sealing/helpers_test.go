@@ -21,7 +21,7 @@ import (
 
 // fixture is a journal with one tenant, an archive key and a clock.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	j       *journal.Journal
 	mu      sync.Mutex
@@ -41,7 +41,7 @@ var (
 )
 
 // keys are generated once per test binary (Curve25519 is fast, but why repeat).
-func testKeys(t *testing.T) {
+func testKeys(t testing.TB) {
 	keyOnce.Do(func() {
 		var err error
 		if signerPub, signerSec, err = pgp.GenerateKey("Archive", "archive@example.com", pgp.KeyOptions{}); err != nil {
@@ -53,7 +53,7 @@ func testKeys(t *testing.T) {
 	})
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	testKeys(t)
 	f := &fixture{t: t, ctx: context.Background(), clock: time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC), tenant: "acme",
@@ -150,7 +150,7 @@ func checks(r *Report) string {
 	return strings.Join(s, "; ")
 }
 
-func readAll(t *testing.T, r io.Reader) []byte {
+func readAll(t testing.TB, r io.Reader) []byte {
 	t.Helper()
 	b, err := io.ReadAll(r)
 	if err != nil {

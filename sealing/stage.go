@@ -1,12 +1,12 @@
 package sealing
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
+	"io"
+	"runtime"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -17,11 +17,11 @@ import (
 	"github.com/archiver/archiver/sealing/pgp"
 )
 
-// staged is one message encrypted into the work directory.
+// staged is one message encrypted into the spool file.
 type staged struct {
 	msg    journal.Message
 	path   string // disc path
-	file   string // work file
+	off    int64  // offset of its ciphertext in the spool file
 	sealed format.Sealed
 	entry  format.IndexEntry
 }
@@ -49,9 +49,25 @@ func (s *sealer) newVolume() (*volPlan, error) {
 	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, planner: media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING", VolumeSetID: "PLANNING", SetSize: 1, SeqNum: 1, Recorded: s.now})}, nil
 }
 
+// bufferMax is the largest message encrypted ahead into memory by the
+// parallel workers (bytes); larger ones are encrypted in turn straight into
+// the spool, which bounds memory to about 2×GOMAXPROCS×bufferMax.
+const bufferMax = 8 << 20
+
+// ahead is one message being encrypted ahead of packing.
+type ahead struct {
+	m      journal.Message
+	vol    *volPlan
+	buf    bytes.Buffer
+	sealed format.Sealed
+	err    error
+	done   chan struct{}
+}
+
 // stage encrypts every message, packing volumes greedily in seq order.
-// A message that overflows the current volume is encrypted again to the
-// next volume's verification key.
+// Workers (one per core) encrypt the next messages into memory for the
+// current volume's keys; a message that overflows the volume, and any
+// encrypted ahead for it, is encrypted again for the next volume.
 func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
 	bar := newBar(s.opts.Progress, int64(len(msgs)), "encrypting")
 	defer bar.done()
@@ -59,11 +75,40 @@ func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
 	if err != nil {
 		return err
 	}
-	for _, m := range msgs {
+	p := runtime.GOMAXPROCS(0)
+	sem := make(chan struct{}, p)
+	start := func(m journal.Message, vol *volPlan) *ahead {
+		a := &ahead{m: m, vol: vol, done: make(chan struct{})}
+		if m.Size > bufferMax {
+			close(a.done) // encrypted in turn, into the spool
+			return a
+		}
+		go func() {
+			defer close(a.done)
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			a.sealed, a.err = s.encryptTo(ctx, &a.buf, m, vol)
+		}()
+		return a
+	}
+	var q []*ahead
+	next := 0
+	defer func() { // never leave workers running after return
+		for _, a := range q {
+			<-a.done
+		}
+	}()
+	for i, m := range msgs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		st, err := s.encrypt(ctx, m, vol)
+		for ; next < len(msgs) && next < i+2*p; next++ {
+			q = append(q, start(msgs[next], vol))
+		}
+		a := q[0]
+		q = q[1:]
+		<-a.done
+		st, err := s.place(ctx, a, vol)
 		if err != nil {
 			return err
 		}
@@ -76,7 +121,11 @@ func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
 			if vol, err = s.newVolume(); err != nil {
 				return err
 			}
-			if st, err = s.encrypt(ctx, m, vol); err != nil {
+			for k, b := range q { // encrypted ahead for the full volume: redo
+				<-b.done
+				q[k] = start(b.m, vol)
+			}
+			if st, err = s.place(ctx, &ahead{m: m}, vol); err != nil {
 				return err
 			}
 			if ok, need, err = s.fits(vol, st); err != nil {
@@ -97,32 +146,49 @@ func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
 	return nil
 }
 
-// encrypt streams the journal body of m into a work file encrypted to vol,
-// and checks the plaintext against the journal's SHA-256.
-func (s *sealer) encrypt(ctx context.Context, m journal.Message, vol *volPlan) (staged, error) {
-	st := staged{msg: m, path: format.MessagePath(m.Seq), file: filepath.Join(s.work, strconv.FormatUint(m.Seq, 10)+".pgp")}
-	body, err := s.j.OpenBody(ctx, m.Tenant, m.Seq)
+// place appends the ciphertext of a to the spool (encrypting it now if it
+// was not encrypted ahead for vol) and returns the staged message.
+func (s *sealer) place(ctx context.Context, a *ahead, vol *volPlan) (staged, error) {
+	m := a.m
+	st := staged{msg: m, path: format.MessagePath(m.Seq), off: s.spoolEnd}
+	var err error
+	switch {
+	case a.vol == vol && a.err != nil:
+		err = a.err
+	case a.vol == vol && m.Size <= bufferMax:
+		st.sealed = a.sealed
+		_, err = s.spoolW.Write(a.buf.Bytes())
+	default:
+		st.sealed, err = s.encryptTo(ctx, s.spoolW, m, vol)
+	}
+	if err == nil {
+		err = s.spoolW.Flush()
+	}
 	if err != nil {
-		return st, fmt.Errorf("sealing: %s/%d: %w", m.Tenant, m.Seq, err)
+		return st, err
 	}
-	defer body.Close()
-	f, err := os.Create(st.file)
-	if err != nil {
-		return st, fmt.Errorf("sealing: %w", err)
-	}
-	st.sealed, err = format.EncryptMessage(f, body, vol.to, true)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return st, fmt.Errorf("sealing: %s/%d: %w", m.Tenant, m.Seq, err)
-	}
-	if st.sealed.PlainSHA256 != m.SHA256 || st.sealed.PlainSize != m.Size {
-		return st, fmt.Errorf("sealing: %s/%d: journal body (%d bytes, SHA-256 %x) differs from its record (%d bytes, %x); run journal check",
-			m.Tenant, m.Seq, st.sealed.PlainSize, st.sealed.PlainSHA256, m.Size, m.SHA256)
-	}
+	s.spoolEnd += st.sealed.CipherSize
 	st.entry = indexEntry(m, st)
 	return st, nil
+}
+
+// encryptTo streams the journal body of m to w encrypted to vol's keys, and
+// checks the plaintext against the journal's SHA-256 and size.
+func (s *sealer) encryptTo(ctx context.Context, w io.Writer, m journal.Message, vol *volPlan) (format.Sealed, error) {
+	body, err := s.j.OpenBody(ctx, m.Tenant, m.Seq)
+	if err != nil {
+		return format.Sealed{}, fmt.Errorf("sealing: %s/%d: %w", m.Tenant, m.Seq, err)
+	}
+	defer body.Close()
+	sealed, err := format.EncryptMessage(w, body, vol.to, true)
+	if err != nil {
+		return sealed, fmt.Errorf("sealing: %s/%d: %w", m.Tenant, m.Seq, err)
+	}
+	if sealed.PlainSHA256 != m.SHA256 || sealed.PlainSize != m.Size {
+		return sealed, fmt.Errorf("sealing: %s/%d: journal body (%d bytes, SHA-256 %x) differs from its record (%d bytes, %x); run journal check",
+			m.Tenant, m.Seq, sealed.PlainSize, sealed.PlainSHA256, m.Size, m.SHA256)
+	}
+	return sealed, nil
 }
 
 // fits reports whether vol can take st, counting upper bounds for the

@@ -65,8 +65,8 @@ func (s *sealer) writeImage(vol *volPlan, k, n int, prev [32]byte) (*volumeImage
 	for i, st := range vol.msgs {
 		index[i] = st.entry
 		sums[i] = format.Sum{Path: st.path, SHA256: st.sealed.CipherSHA256}
-		file := st.file
-		files = append(files, media.File{Path: st.path, Size: st.sealed.CipherSize, Open: func() (io.ReadCloser, error) { return os.Open(file) }})
+		sec := io.NewSectionReader(s.spool, st.off, st.sealed.CipherSize)
+		files = append(files, media.File{Path: st.path, Size: st.sealed.CipherSize, Open: func() (io.ReadCloser, error) { return io.NopCloser(sec), nil }})
 	}
 	meta, err := format.BuildMeta(m, index, sums, vol.to, s.opts.Signer)
 	if err != nil {

@@ -141,8 +141,9 @@ func (v *Volume) CheckMessages(keys openpgp.EntityList, fn func(MessageResult)) 
 		return nil, []Finding{{Check: CheckIndex, Volume: m.Label, File: IndexFile, Detail: err.Error()}}
 	}
 	out := v.indexMatchesManifest(ix)
-	for _, e := range ix {
-		r := v.decryptOne(e, keys)
+	// messages decrypt in parallel (one per core), results in index order
+	ordered(len(ix), func(i int) MessageResult { return v.decryptOne(ix[i], keys) }, func(i int, r MessageResult) {
+		e := ix[i]
 		if fn != nil {
 			fn(r)
 		}
@@ -153,7 +154,7 @@ func (v *Volume) CheckMessages(keys openpgp.EntityList, fn func(MessageResult)) 
 			out = append(out, Finding{Check: CheckPlaintext, Volume: m.Label, File: e.Path, Seq: e.Seq,
 				Detail: fmt.Sprintf("decrypted %d bytes with SHA-256 %x; index says %d bytes, %s", r.Size, r.SHA256, e.Size, e.SHA256)})
 		}
-	}
+	})
 	return ix, out
 }
 

@@ -1,0 +1,225 @@
+// Command bench measures sealing end to end against a manual gpg/xorriso
+// pipeline on the same messages, a plain sequential write (dd with
+// conv=fdatasync), and sha256sum; it prints the ratios and peak RSS.
+//
+//	go run ./sealing/bench -size 128MiB      # quick
+//	go run ./sealing/bench -size 1GiB        # the figure
+//
+// Messages are the files of ../shared/corpus (mbox files whole), repeated
+// with a unique first header line until -size bytes; without the corpus,
+// synthetic text mail. Needs gpg, xorriso, bsdtar, sha256sum, dd.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/media"
+	"github.com/archiver/archiver/sealing"
+	"github.com/archiver/archiver/sealing/pgp"
+)
+
+func main() {
+	size := flag.String("size", "128MiB", "bytes of messages (suffix KiB, MiB, GiB)")
+	corpus := flag.String("corpus", "../shared/corpus", "message source directory")
+	profile := flag.String("media", "dvd5", "media profile")
+	skipManual := flag.Bool("skip-manual", false, "skip the manual gpg pipeline")
+	flag.Parse()
+	n, err := parseSize(*size)
+	if err != nil {
+		log.Fatal(err)
+	}
+	work, err := os.MkdirTemp("", "sealbench")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(work)
+	msgs := loadMessages(*corpus, n)
+	var total int64
+	for _, m := range msgs {
+		total += int64(len(m))
+	}
+	fmt.Printf("messages: %d, %.1f MiB, work dir %s\n", len(msgs), mib(total), work)
+	b := &bench{work: work, msgs: msgs, total: total}
+	b.setup()
+	ingest := timeIt(func() { b.ingest() })
+	fmt.Printf("ingest (journal, not part of the comparison): %v\n", ingest)
+	b.writeRaw() // the manual pipeline's input files
+	b.msgs = nil
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeakRSS()
+	p, err := media.ParseProfile(*profile)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var res *sealing.SealResult
+	sealT := timeIt(func() { res = b.seal(p) })
+	verifyT := timeIt(func() { b.verify(res, true) })
+	e2e := sealT + verifyT
+	var imgBytes int64
+	for _, im := range res.Images {
+		imgBytes += im.Bytes
+	}
+	fmt.Printf("seal: %v (%d images, %.1f MiB), verify --data: %v, end to end %v = %.1f MiB/s of messages\n",
+		sealT, len(res.Images), mib(imgBytes), verifyT, e2e, mib(total)/e2e.Seconds())
+	rss := peakRSS() // seal + verify only
+	hashT := timeIt(func() { b.verify(res, false) })
+	sumT := timeIt(func() { run("sha256sum", imagePaths(res)...) })
+	fmt.Printf("hash-only verify: %v, sha256sum of the images: %v, ratio %.2fx\n", hashT, sumT, sumT.Seconds()/hashT.Seconds())
+	ddT := timeIt(func() {
+		run("dd", "if=/dev/zero", "of="+filepath.Join(work, "dd.out"), "bs=1M", "count="+strconv.FormatInt(total>>20+1, 10), "conv=fdatasync", "status=none")
+	})
+	os.Remove(filepath.Join(work, "dd.out"))
+	fmt.Printf("dd conv=fdatasync of %.1f MiB: %v = %.1f MiB/s; seal+verify is %.0f%% of it\n",
+		mib(total), ddT, mib(total)/ddT.Seconds(), 100*ddT.Seconds()/e2e.Seconds())
+	if !*skipManual {
+		manT := timeIt(func() { b.manual() })
+		fmt.Printf("manual pipeline (gpg --encrypt per message, sha256sum, gpg --detach-sign, xorriso, bsdtar, sha256sum -c): %v; archiver is %.1fx faster\n",
+			manT, manT.Seconds()/e2e.Seconds())
+	}
+	fmt.Printf("peak RSS (seal+verify, this process): %.1f MiB\n", rss)
+}
+
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+func timeIt(fn func()) time.Duration {
+	t := time.Now()
+	fn()
+	return time.Since(t)
+}
+
+// resetPeakRSS resets VmHWM (Linux ≥ 4.0: "5" > /proc/self/clear_refs).
+func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS returns VmHWM from /proc/self/status in MiB.
+func peakRSS() float64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	for suf, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if strings.HasSuffix(s, suf) {
+			s, mult = strings.TrimSuffix(s, suf), m
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n * mult, err
+}
+
+// loadMessages returns corpus-like messages totalling about n bytes.
+func loadMessages(dir string, n int64) [][]byte {
+	var base [][]byte
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".md") {
+			if b, err := os.ReadFile(p); err == nil && len(b) > 0 && len(b) < 32<<20 {
+				base = append(base, b)
+			}
+		}
+		return nil
+	})
+	if len(base) == 0 {
+		for i := 0; i < 1000; i++ {
+			base = append(base, bytes.Repeat([]byte(fmt.Sprintf("Subject: synthetic %d\r\n\r\nsome words of mail text %d\r\n", i, i)), 200))
+		}
+	}
+	var out [][]byte
+	var total int64
+	for i := 0; total < n; i++ {
+		m := append([]byte(fmt.Sprintf("X-Bench-Copy: %d\r\n", i)), base[i%len(base)]...)
+		out = append(out, m)
+		total += int64(len(m))
+	}
+	return out
+}
+
+func run(name string, args ...string) []byte {
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		log.Fatalf("%s %v: %v", name, args, err)
+	}
+	return out
+}
+
+type bench struct {
+	work    string
+	msgs    [][]byte
+	count   int
+	total   int64
+	j       *journal.Journal
+	signer  []byte
+	tenant  []byte
+	tsecret []byte
+}
+
+func (b *bench) setup() {
+	var err error
+	if b.j, err = journal.Open(filepath.Join(b.work, "journal"), journal.Options{MinFreeBytes: -1}); err != nil {
+		log.Fatal(err)
+	}
+	_, b.signer, _ = pgp.GenerateKey("Bench archive", "a@bench.example", pgp.KeyOptions{})
+	b.tenant, b.tsecret, _ = pgp.GenerateKey("Bench tenant", "t@bench.example", pgp.KeyOptions{})
+	if err := b.j.AddTenant(context.Background(), journal.Tenant{Name: "bench", Domains: []string{"bench.example"}, Recipients: [][]byte{b.tenant}}); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func (b *bench) ingest() {
+	env := journal.Envelope{MailFrom: "x@bench.example", RcptTo: []string{"y@bench.example"}, Protocol: "ingest"}
+	for _, m := range b.msgs {
+		if _, err := b.j.Ingest(context.Background(), env, bytes.NewReader(m)); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+func (b *bench) seal(p media.Profile) *sealing.SealResult {
+	s, _ := pgp.ReadSecret(b.signer, nil)
+	res, err := sealing.Seal(context.Background(), b.j, sealing.SealOptions{Tenant: "bench", Until: time.Now().Add(time.Hour),
+		Profile: p, OutDir: filepath.Join(b.work, "out"), Signer: s[0]})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return res
+}
+
+func (b *bench) verify(res *sealing.SealResult, data bool) {
+	pub, _ := pgp.ReadKeys(b.signer)
+	o := sealing.VerifyOptions{Signer: pub}
+	if data {
+		o.Journal = b.j
+	}
+	rep, err := sealing.Verify(context.Background(), imagePaths(res), o)
+	if err != nil || !rep.OK {
+		log.Fatalf("verify: %v %v", err, rep.AllFindings())
+	}
+}
+
+func imagePaths(res *sealing.SealResult) []string {
+	var out []string
+	for _, im := range res.Images {
+		out = append(out, im.Path)
+	}
+	return out
+}
