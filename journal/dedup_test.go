@@ -2,6 +2,7 @@ package journal_test
 
 import (
 	"bytes"
+	"errors"
 	"crypto/sha256"
 	"io"
 	"testing"
@@ -124,6 +125,9 @@ func TestJournalReportsMergeRecipients(t *testing.T) {
 
 func TestRouting(t *testing.T) {
 	j := newJ(t)
+	if err := j.AddTenant(ctx, journal.Tenant{Name: "dup", Domains: []string{"ACME.example"}}); !errors.Is(err, journal.ErrExists) {
+		t.Fatalf("second owner of a domain: %v", err)
+	}
 	two := ingest(t, j, env("x@other.example", "a@acme.example", "b@GLOBEX.example"), []byte("to both"))
 	if len(two) != 2 || two[0].Tenant != "acme" || two[1].Tenant != "globex" || two[0].JSeq == two[1].JSeq {
 		t.Fatalf("two-tenant message stored as %+v", two)

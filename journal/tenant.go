@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -15,7 +16,8 @@ import (
 var tenantName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
 // AddTenant registers t (Created set to now when zero; domains lower-cased).
-// ErrExists when the name is taken. It is audited as action "tenant".
+// ErrExists when the name, or one of the domains, is taken (a domain routes
+// to one tenant only). It is audited as action "tenant".
 func (j *Journal) AddTenant(ctx context.Context, t Tenant) error {
 	if !tenantName.MatchString(t.Name) {
 		return fmt.Errorf("journal: invalid tenant name %q (want 1-32 of a-z 0-9 _ -)", t.Name)
@@ -30,6 +32,9 @@ func (j *Journal) AddTenant(ctx context.Context, t Tenant) error {
 		if tx.Get(bTenants, []byte(t.Name)) != nil {
 			return fmt.Errorf("%w: tenant %q", ErrExists, t.Name)
 		}
+		if err := domainsFree(tx, t.Domains); err != nil {
+			return err
+		}
 		if err := putTenant(tx, t); err != nil {
 			return err
 		}
@@ -41,6 +46,23 @@ func (j *Journal) AddTenant(ctx context.Context, t Tenant) error {
 		return err
 	}
 	return j.loadTenants()
+}
+
+// domainsFree returns ErrExists if another tenant owns one of domains.
+func domainsFree(tx Tx, domains []string) error {
+	c := tx.Cursor(bTenants)
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var other Tenant
+		if json.Unmarshal(v, &other) != nil {
+			continue
+		}
+		for _, d := range other.Domains {
+			if slices.Contains(domains, d) {
+				return fmt.Errorf("%w: domain %s already routes to tenant %s", ErrExists, d, other.Name)
+			}
+		}
+	}
+	return nil
 }
 
 func putTenant(tx Tx, t Tenant) error {
