@@ -2,8 +2,8 @@ package journal_test
 
 import (
 	"bytes"
-	"errors"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"testing"
 
