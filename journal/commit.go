@@ -50,7 +50,8 @@ type commitRes struct {
 // Concurrent Commits share one transaction and fsync (group commit).
 // Errors: the sticky Write error (ErrTooLarge), ErrLowSpace, and
 // ErrUnavailable (wrapping the cause) when nothing was stored; never
-// success for data that is not durable.
+// success for data that is not durable. Once the delivery is queued, ctx is
+// no longer consulted: the caller always learns the real outcome.
 func (d *Delivery) Commit(ctx context.Context) ([]Stored, error) {
 	if d.done {
 		return nil, fmt.Errorf("journal: commit after commit or abort")

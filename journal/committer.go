@@ -116,6 +116,11 @@ func (j *Journal) commitBatch(batch []*commitReq) {
 	for i, r := range batch {
 		r.done <- commitRes{stored: results[i]}
 	}
+	j.signal()
+}
+
+// signal wakes a Notify reader (non-blocking, coalesced).
+func (j *Journal) signal() {
 	select {
 	case j.notify <- struct{}{}:
 	default:

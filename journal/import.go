@@ -20,6 +20,7 @@ func (j *Journal) ImportSealed(ctx context.Context, v Volume, msgs []Message) er
 		v.Released = j.now()
 	}
 	v.VerifyKey = nil
+	defer j.signal()
 	return j.update(func(tx Tx) error {
 		if tx.Get(bTenants, []byte(v.Tenant)) == nil {
 			return fmt.Errorf("%w: tenant %q", ErrNotFound, v.Tenant)
