@@ -55,6 +55,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv("JOURNAL_CRASH_CHILD"); dir != "" {
 		crashChild(dir)
 	}
+	if dir := os.Getenv("JOURNAL_FULL_CHILD"); dir != "" {
+		fullChild(dir)
+	}
 	os.Exit(m.Run())
 }
 
