@@ -23,14 +23,18 @@ func burnCommand(e *env) *cli.Command {
 		Description: "--device is a drive (/dev/sr0) or xorriso's stdio:/path pseudo-drive. The read-back must be bit-identical\n" +
 			"to the image (SHA-256); with --data it is also verified deeply against the journal and recorded as a copy for release --copies.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "data", Aliases: []string{"d"}, Usage: "data directory `DIR`: verify the copy deeply and record it"},
+			&cli.StringFlag{Name: "data", Aliases: []string{"d"}, Usage: "data directory `DIR` (or $ARCHIVER_DATA): verify the copy deeply and record it"},
 			&cli.StringFlag{Name: "device", Required: true, Usage: "drive `DEV` (/dev/sr0, stdio:/path)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return withHint(errors.New("burn needs exactly one IMAGE"), "archiver burn --device /dev/sr0 IMAGE.iso")
 			}
-			return runBurn(c.Context, e, c.String("data"), e.abs(c.String("device")), e.abs(c.Args().First()))
+			data := c.String("data")
+			if data == "" {
+				data = e.getenv("ARCHIVER_DATA")
+			}
+			return runBurn(c.Context, e, data, e.abs(c.String("device")), e.abs(c.Args().First()))
 		},
 	}
 }

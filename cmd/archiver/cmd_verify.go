@@ -27,7 +27,7 @@ func verifyCommand(e *env) *cli.Command {
 		Description: "--data checks against the journal (every sealed message, bit-exact, with the volume's verification key) and records the result;\n" +
 			"--key decrypts every message with the tenant's secret key; --signer names the trusted archive public key.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "data", Aliases: []string{"d"}, Usage: "data directory `DIR`: verify against the journal and record the verification"},
+			&cli.StringFlag{Name: "data", Aliases: []string{"d"}, Usage: "data directory `DIR` (or $ARCHIVER_DATA): verify against the journal and record the verification"},
 			&cli.StringFlag{Name: "key", Usage: "tenant secret key `SECRET.asc`: decrypt and check every message", Destination: &o.key},
 			&cli.StringFlag{Name: "signer", Usage: "trusted archive public key `PUB.asc` (default with --data: DATA/keys/archive.pub.asc)", Destination: &o.signer},
 			&cli.StringFlag{Name: "passphrase-file", Usage: "passphrase of --key: first line of `FILE` (else $ARCHIVER_PASSPHRASE)", Destination: &o.passFile},

@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 //
 //	exits CODE PROG ARGS...  run PROG and require exit code CODE
 //	waitfile PATH            wait up to 30s for PATH to exist
+//	corrupt FILE             flip one bit in the middle of FILE
 //	deliver ADDRFILE FROM TO FILE...  send FILEs over SMTP to the address in ADDRFILE
 //
 // $SAMPLES is the repository's testdata/ (the sample mail).
@@ -42,6 +43,7 @@ func TestScripts(t *testing.T) {
 			"exits":    cmdExits,
 			"waitfile": cmdWaitfile,
 			"deliver":  cmdDeliver,
+			"corrupt":  cmdCorrupt,
 		},
 		RequireExplicitExec: true,
 	})
@@ -93,4 +95,11 @@ func cmdDeliver(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("deliver %s: %v", f, err)
 		}
 	}
+}
+
+func cmdCorrupt(ts *testscript.TestScript, neg bool, args []string) {
+	p := ts.MkAbs(args[0])
+	fi, err := os.Stat(p)
+	ts.Check(err)
+	ts.Check(flipByte(p, fi.Size()/2))
 }
