@@ -33,7 +33,7 @@ func (c *checker) indexes(ctx context.Context) error {
 // compare reports entries of bucket that differ from want, or are missing.
 func (c *checker) compare(ctx context.Context, bucket string, want map[string]string) error {
 	seen := map[string]bool{}
-	err := c.j.rawScan(ctx, bucket, func(k, v []byte) error {
+	err := c.scan(ctx, bucket, func(k, v []byte) error {
 		seen[string(k)] = true
 		if w, ok := want[string(k)]; !ok || w != string(v) {
 			t, _ := splitTenantKey(k)
@@ -63,7 +63,7 @@ func (c *checker) stats(ctx context.Context) error {
 		want[r.tenant] = s
 	}
 	seen := map[string]bool{}
-	err := c.j.rawScan(ctx, bStats, func(k, v []byte) error {
+	err := c.scan(ctx, bStats, func(k, v []byte) error {
 		var got tenantStats
 		seen[string(k)] = true
 		if json.Unmarshal(v, &got) != nil || got != want[string(k)] {
@@ -82,7 +82,7 @@ func (c *checker) stats(ctx context.Context) error {
 // volumes checks that idx_label and bucket volumes agree.
 func (c *checker) volumes(ctx context.Context) error {
 	want := map[string]string{}
-	err := c.j.rawScan(ctx, bVolumes, func(k, v []byte) error {
+	err := c.scan(ctx, bVolumes, func(k, v []byte) error {
 		var vol Volume
 		if err := json.Unmarshal(v, &vol); err != nil {
 			c.add("corrupt-record", "", 0, "volume record %x cannot be decoded: %v", k, err)
