@@ -228,3 +228,10 @@ func ingestRun(b *testing.B, raws [][]byte, index bool) (ingest, catchUp time.Du
 	cancel()
 	return ingest, catchUp
 }
+
+// BenchmarkCatalogAll: the empty query (every message), the worst case
+// for result paging.
+func BenchmarkCatalogAll(b *testing.B) {
+	c, _ := benchCatalog(b)
+	latencies(b, c, func(*rand.Rand) Query { return Query{} })
+}

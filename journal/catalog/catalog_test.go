@@ -219,3 +219,19 @@ func TestSecondOpenIsRefused(t *testing.T) {
 		t.Fatal("a second Open blocked instead of failing")
 	}
 }
+
+func TestKeysBeyondFirstFetch(t *testing.T) {
+	defer func(n int) { firstFetch = n }(firstFetch)
+	firstFetch = 7
+	f := newFake()
+	for i := 0; i < 40; i++ {
+		f.add(msg("a@x.example", "b@y.example", "many", day), "Subject: many\r\n\r\nbody\r\n")
+	}
+	c := openFake(t, f)
+	var want []uint64
+	for i := uint64(1); i <= 40; i++ {
+		want = append(want, i)
+	}
+	expect(t, c, Query{Subject: "many"}, want...)
+	expect(t, c, Query{}, want...)
+}

@@ -9,8 +9,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 )
 
-// pageSize is how many hits one bleve request returns.
-const pageSize = 10000
+// firstFetch is the size of Keys' first request.
+var firstFetch = 1000 // a variable so tests can make it small
 
 // Key names one message: tenant and per-tenant sequence.
 type Key struct {
@@ -20,36 +20,38 @@ type Key struct {
 
 // Keys returns the tenant and seq of every indexed message matching q,
 // sorted by tenant, then seq. It does not Sync.
+//
+// It fetches up to firstFetch hits in one unsorted, unscored request; when
+// that comes back full it fetches again sized one above the reported total,
+// and keeps doubling while a request comes back full (documents added in
+// between), so no match is ever cut off.
 func (c *Catalog) Keys(ctx context.Context, q Query) ([]Key, error) {
 	idx, err := c.index()
 	if err != nil {
 		return nil, err
 	}
 	bq := q.bleveQuery()
-	var keys []Key
-	var after []string
+	size := firstFetch
+	var res *bleve.SearchResult
 	for {
-		req := bleve.NewSearchRequestOptions(bq, pageSize, 0, false)
-		req.SortBy([]string{"_id"})
+		req := bleve.NewSearchRequestOptions(bq, size, 0, false)
 		req.Score = "none"
-		if after != nil {
-			req.SearchAfter = after
-		}
-		res, err := idx.SearchInContext(ctx, req)
+		res, err = idx.SearchInContext(ctx, req)
 		if err != nil {
 			return nil, fmt.Errorf("catalog: search: %w", err)
 		}
-		for _, h := range res.Hits {
-			t, s, err := parseDocID(h.ID)
-			if err != nil {
-				return nil, err
-			}
-			keys = append(keys, Key{t, s})
-		}
-		if len(res.Hits) < pageSize {
+		if len(res.Hits) < size {
 			break
 		}
-		after = []string{res.Hits[len(res.Hits)-1].ID}
+		size = max(2*size, int(res.Total)+1)
+	}
+	keys := make([]Key, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		t, s, err := parseDocID(h.ID)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, Key{t, s})
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].Tenant != keys[j].Tenant {
