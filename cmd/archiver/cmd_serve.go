@@ -112,7 +112,7 @@ func runServe(ctx context.Context, o serveOptions, e *env) error {
 	if o.metrics != "" {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-		cfg.Metrics = newPromMetrics(reg, data)
+		cfg.Metrics = newPromMetrics(reg, data, j)
 		stop, err := serveMetrics(o.metrics, reg, e)
 		if err != nil {
 			return err

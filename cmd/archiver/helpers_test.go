@@ -57,6 +57,13 @@ func archiverEnv(t testing.TB, env []string, want int, args ...string) string {
 // process and its SMTP address once it listens.
 func startServe(t testing.TB, data string, extra ...string) (*exec.Cmd, string) {
 	t.Helper()
+	cmd, addr, _ := startServeLog(t, data, extra...)
+	return cmd, addr
+}
+
+// startServeLog is startServe, also returning the path of serve's output.
+func startServeLog(t testing.TB, data string, extra ...string) (*exec.Cmd, string, string) {
+	t.Helper()
 	addrFile := filepath.Join(data, "serve.addr")
 	os.Remove(addrFile) // left by a SIGKILLed serve
 	cmd := exec.Command(archiverBin(t), append([]string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--min-free", "0"}, extra...)...)
@@ -71,12 +78,12 @@ func startServe(t testing.TB, data string, extra ...string) (*exec.Cmd, string) 
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if b, err := os.ReadFile(addrFile); err == nil && bytes.HasSuffix(b, []byte("\n")) {
-			return cmd, strings.TrimSpace(string(b))
+			return cmd, strings.TrimSpace(string(b)), logf.Name()
 		}
 	}
 	b, _ := os.ReadFile(logf.Name())
 	t.Fatalf("serve did not start:\n%s", b)
-	return nil, ""
+	return nil, "", ""
 }
 
 // journalBodies opens the journal in-process (no serve may run) and returns

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/archiver/archiver/journal"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -17,7 +19,32 @@ type promMetrics struct {
 	commit      prometheus.Histogram
 }
 
-func newPromMetrics(reg prometheus.Registerer, data string) *promMetrics {
+// unsealedAge exports archiver_oldest_unsealed_seconds{tenant}: the age of
+// each tenant's oldest unsealed message (0 when none), from journal Status.
+type unsealedAge struct {
+	j    *journal.Journal
+	desc *prometheus.Desc
+}
+
+func (u unsealedAge) Describe(ch chan<- *prometheus.Desc) { ch <- u.desc }
+
+func (u unsealedAge) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := u.j.Status(ctx)
+	if err != nil {
+		return
+	}
+	for _, t := range st.Tenants {
+		age := 0.0
+		if !t.OldestUnsealed.IsZero() {
+			age = time.Since(t.OldestUnsealed).Seconds()
+		}
+		ch <- prometheus.MustNewConstMetric(u.desc, prometheus.GaugeValue, age, t.Tenant)
+	}
+}
+
+func newPromMetrics(reg prometheus.Registerer, data string, j *journal.Journal) *promMetrics {
 	m := &promMetrics{
 		msgs:     prometheus.NewCounter(prometheus.CounterOpts{Name: "archiver_messages_accepted_total", Help: "Messages committed and answered 250."}),
 		bytes:    prometheus.NewCounter(prometheus.CounterOpts{Name: "archiver_bytes_accepted_total", Help: "Bytes of messages answered 250."}),
@@ -32,7 +59,8 @@ func newPromMetrics(reg prometheus.Registerer, data string) *promMetrics {
 		}
 		return float64(fi.Size())
 	})
-	reg.MustRegister(m.msgs, m.bytes, m.refusals, m.commit, journalSize)
+	age := unsealedAge{j, prometheus.NewDesc("archiver_oldest_unsealed_seconds", "Age of the tenant's oldest unsealed message, seconds (0: none).", []string{"tenant"}, nil)}
+	reg.MustRegister(m.msgs, m.bytes, m.refusals, m.commit, journalSize, age)
 	return m
 }
 
