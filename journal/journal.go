@@ -41,14 +41,32 @@ func Open(dir string, opts Options) (*Journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range []string{dir, filepath.Join(dir, "spool")} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return nil, fmt.Errorf("journal: %w", err)
-		}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
 	}
 	st, err := openBolt(filepath.Join(dir, dbFile), opts.LockTimeout, allBuckets)
 	if err != nil {
 		return nil, err
+	}
+	return openStore(dir, st, opts)
+}
+
+// OpenStore is Open on another Store engine (every bucket of schema.go must
+// exist in it). dir still holds the spool and alarms.log. The Journal owns
+// st from now on and closes it. Compact needs a bbolt store.
+func OpenStore(dir string, st Store, opts Options) (*Journal, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return openStore(dir, st, opts)
+}
+
+func openStore(dir string, st Store, opts Options) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "spool"), 0o700); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("journal: %w", err)
 	}
 	j := &Journal{dir: dir, opts: opts, st: st, notify: make(chan struct{}, 1),
 		commits: make(chan *commitReq, 1024), stop: make(chan struct{}), done: make(chan struct{})}
