@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/emersion/go-smtp"
+	smtp "github.com/archiver/archiver/journal/smtpd/internal/gosmtp"
 
 	"github.com/archiver/archiver/journal"
 )

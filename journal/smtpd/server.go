@@ -9,7 +9,7 @@ import (
 	"os"
 	"sync"
 
-	"github.com/emersion/go-smtp"
+	smtp "github.com/archiver/archiver/journal/smtpd/internal/gosmtp"
 
 	"github.com/archiver/archiver/journal"
 )

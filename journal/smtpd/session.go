@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/emersion/go-smtp"
+	smtp "github.com/archiver/archiver/journal/smtpd/internal/gosmtp"
 
 	"github.com/archiver/archiver/journal"
 )
