@@ -86,6 +86,11 @@ func (d *Delivery) request() (*commitReq, error) {
 	if mayBeReport(d.body()) {
 		r.report = parseReport(d.body())
 	}
+	if r.report != nil {
+		if orig, ok := originalSummary(d.body()); ok {
+			r.summary = orig
+		}
+	}
 	if d.opts.DateFromHeader && !r.summary.Date.IsZero() {
 		r.received = r.summary.Date.UTC()
 	}

@@ -46,6 +46,9 @@ func TestExchangeJournalReportsWithMailparse(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Fatalf("merged recipients\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
+	if m.Summary.MessageID != "o@x" || m.Summary.From != "a@acme.example" {
+		t.Fatalf("summary %+v, want the embedded original's headers", m.Summary)
+	}
 	if m.Receipts[0].Report.Sender != "boss@acme.example" {
 		t.Fatalf("report sender %q", m.Receipts[0].Report.Sender)
 	}

@@ -36,6 +36,9 @@ func TestSampleMail(t *testing.T) {
 		for _, r := range m.ReportedRecipients() {
 			bcc = bcc || (r.Kind == "Bcc" && r.Address == "ombudsman@acme.example")
 		}
+		if m.Receipts[0].Report != nil && m.Summary.MessageID != "orig.36@mail.acme.example" {
+			t.Fatalf("%s: journal report summarised as %+v, want the original's Message-ID", s.File, m.Summary)
+		}
 		n++
 	}
 	if n != 28 || !bcc {
