@@ -21,3 +21,5 @@ type Source interface {
 	// Holds lists the stored legal holds.
 	Holds(ctx context.Context) ([]journal.Hold, error)
 }
+
+var _ Source = (*journal.Journal)(nil)

@@ -17,8 +17,7 @@ import (
 )
 
 // Importer is what RebuildCatalog needs from the (empty) journal of the new
-// data directory. *journal.Journal is to provide ImportSealed (see
-// docs/catalog.md, "Rebuild from discs").
+// data directory; *journal.Journal implements it.
 type Importer interface {
 	// AddTenant registers a tenant; journal.ErrExists when it exists.
 	AddTenant(ctx context.Context, t journal.Tenant) error
@@ -28,6 +27,11 @@ type Importer interface {
 	// the label or any tenant/seq is already present.
 	ImportSealed(ctx context.Context, v journal.Volume, msgs []journal.Message) error
 }
+
+var (
+	_ Importer = (*journal.Journal)(nil)
+	_ Journal  = (*journal.Journal)(nil)
+)
 
 // RebuildOptions configures RebuildCatalog.
 type RebuildOptions struct {

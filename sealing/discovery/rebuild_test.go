@@ -5,12 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
-	"sync"
 	"testing"
 
 	"github.com/archiver/archiver/journal"
@@ -18,88 +15,40 @@ import (
 	"github.com/archiver/archiver/sealing/format"
 )
 
-// memJournal is the empty journal of a new machine, in memory: it
-// implements Importer, catalog.Source and Journal. (Replace with
-// journal.Journal once it provides ImportSealed.)
-type memJournal struct {
-	mu      sync.Mutex
-	tenants map[string]journal.Tenant
-	msgs    map[catalog.Key]journal.Message
-	vols    map[string]journal.Volume
-	rev     uint64
-	notify  chan struct{}
+// target is the empty data directory of a new machine: a journal and a
+// catalog, nothing else.
+type target struct {
+	j   *journal.Journal
+	cat *catalog.Catalog
 }
 
-func newMem() *memJournal {
-	return &memJournal{tenants: map[string]journal.Tenant{}, msgs: map[catalog.Key]journal.Message{},
-		vols: map[string]journal.Volume{}, notify: make(chan struct{}, 1)}
+func newTarget(t *testing.T) target {
+	t.Helper()
+	dir := t.TempDir()
+	j, err := journal.Open(filepath.Join(dir, "journal"), journal.Options{MinFreeBytes: -1, Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	cat, err := catalog.Open(filepath.Join(dir, "catalog"), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cat.Close() })
+	return target{j, cat}
 }
 
-func (j *memJournal) AddTenant(ctx context.Context, t journal.Tenant) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if _, ok := j.tenants[t.Name]; ok {
-		return journal.ErrExists
+// counts returns how many tenants and messages the target holds.
+func (tg target) counts(t *testing.T) (tenants, msgs int) {
+	ts, err := tg.j.Tenants(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	j.tenants[t.Name] = t
-	return nil
-}
-
-func (j *memJournal) ImportSealed(ctx context.Context, v journal.Volume, msgs []journal.Message) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if _, ok := j.vols[v.Label]; ok {
-		return journal.ErrExists
+	err = tg.j.Messages(context.Background(), "", func(journal.Message) error { msgs++; return nil })
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, m := range msgs {
-		if _, ok := j.msgs[catalog.Key{Tenant: m.Tenant, Seq: m.Seq}]; ok {
-			return journal.ErrExists
-		}
-	}
-	j.vols[v.Label] = v
-	for _, m := range msgs {
-		j.rev++
-		m.Rev = j.rev
-		j.msgs[catalog.Key{Tenant: m.Tenant, Seq: m.Seq}] = m
-	}
-	return nil
-}
-
-func (j *memJournal) Since(ctx context.Context, after uint64, fn func(journal.Message) error) error {
-	j.mu.Lock()
-	var todo []journal.Message
-	for _, m := range j.msgs {
-		if m.Rev > after {
-			todo = append(todo, m)
-		}
-	}
-	j.mu.Unlock()
-	sort.Slice(todo, func(a, b int) bool { return todo[a].Rev < todo[b].Rev })
-	for _, m := range todo {
-		if err := fn(m); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (j *memJournal) Message(ctx context.Context, tenant string, seq uint64) (journal.Message, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	m, ok := j.msgs[catalog.Key{Tenant: tenant, Seq: seq}]
-	if !ok {
-		return m, journal.ErrNotFound
-	}
-	return m, nil
-}
-
-func (j *memJournal) OpenBody(ctx context.Context, tenant string, seq uint64) (io.ReadCloser, error) {
-	return nil, journal.ErrReleased
-}
-func (j *memJournal) Notify() <-chan struct{}                           { return j.notify }
-func (j *memJournal) Holds(ctx context.Context) ([]journal.Hold, error) { return nil, nil }
-func (j *memJournal) Audit(ctx context.Context, actor, action, detail string) (journal.Event, error) {
-	return journal.Event{Actor: actor, Action: action, Detail: detail}, nil
+	return len(ts), msgs
 }
 
 // twoVolumes seals 1–3 and 4–5 into two chained, released volumes.
@@ -125,13 +74,9 @@ var rebuildQueries = []catalog.Query{
 func TestRebuildFromImagesGivesSameAnswers(t *testing.T) {
 	e, imgs := twoVolumes(t)
 	ctx := context.Background()
-	mem := newMem()
-	cat, err := catalog.Open(filepath.Join(t.TempDir(), "catalog"), mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cat.Close()
-	res, err := RebuildCatalog(ctx, mem, cat, RebuildOptions{Media: imgs, Keys: e.tenant.sec, Signers: e.archive.pub})
+	tg := newTarget(t)
+	cat := tg.cat
+	res, err := RebuildCatalog(ctx, tg.j, cat, RebuildOptions{Media: imgs, Keys: e.tenant.sec, Signers: e.archive.pub})
 	if err != nil {
 		t.Fatalf("RebuildCatalog: %v (%+v)", err, res)
 	}
@@ -157,7 +102,7 @@ func TestRebuildFromImagesGivesSameAnswers(t *testing.T) {
 	}
 	// export works again, from the discs
 	out := filepath.Join(t.TempDir(), "out")
-	p, err := Export(ctx, mem, cat, catalog.Query{}, ExportOptions{Media: imgs, Keys: e.tenant.sec, Out: out, Signer: e.archive.sec[0]})
+	p, err := Export(ctx, tg.j, cat, catalog.Query{}, ExportOptions{Media: imgs, Keys: e.tenant.sec, Out: out, Signer: e.archive.sec[0]})
 	if err != nil || p.Produced != 5 {
 		t.Fatalf("Export after rebuild: %+v, %v", p, err)
 	}
@@ -191,21 +136,16 @@ func TestRebuildRefusesBrokenChainOrSignature(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			mem := newMem()
-			cat, err := catalog.Open(filepath.Join(t.TempDir(), "catalog"), mem)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer cat.Close()
-			res, err := RebuildCatalog(context.Background(), mem, cat, c.opts)
+			tg := newTarget(t)
+			res, err := RebuildCatalog(context.Background(), tg.j, tg.cat, c.opts)
 			if !errors.Is(err, ErrRebuildRefused) {
 				t.Fatalf("err = %v, want ErrRebuildRefused", err)
 			}
 			if len(res.Findings) == 0 || res.Findings[0].Check != c.check {
 				t.Errorf("findings = %v, want a %q finding", res.Findings, c.check)
 			}
-			if len(mem.msgs) != 0 || len(mem.tenants) != 0 {
-				t.Errorf("refused rebuild imported %d messages, %d tenants", len(mem.msgs), len(mem.tenants))
+			if tenants, msgs := tg.counts(t); tenants != 0 || msgs != 0 {
+				t.Errorf("refused rebuild imported %d messages, %d tenants", msgs, tenants)
 			}
 		})
 	}

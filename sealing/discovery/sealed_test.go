@@ -84,13 +84,9 @@ func TestExportAndRebuildAfterRealSeal(t *testing.T) {
 		}
 	}
 
-	mem := newMem()
-	cat, err := catalog.Open(filepath.Join(t.TempDir(), "catalog"), mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cat.Close()
-	if r, err := RebuildCatalog(ctx, mem, cat, RebuildOptions{Media: imgs, Keys: e.tenant.sec, Signers: e.archive.pub}); err != nil {
+	tg := newTarget(t)
+	cat := tg.cat
+	if r, err := RebuildCatalog(ctx, tg.j, cat, RebuildOptions{Media: imgs, Keys: e.tenant.sec, Signers: e.archive.pub}); err != nil {
 		t.Fatalf("RebuildCatalog: %v %+v", err, r)
 	}
 	for i, q := range rebuildQueries {
