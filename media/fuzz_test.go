@@ -2,6 +2,7 @@ package media_test
 
 import (
 	"bytes"
+	"io"
 	"regexp"
 	"testing"
 
@@ -49,6 +50,39 @@ func FuzzPlanOnePath(f *testing.F) {
 		}
 		if len(path) <= 30 && isoSafePath.MatchString(path) && es[0].Path != path {
 			t.Fatalf("ISO-safe %q read back as %q", path, es[0].Path)
+		}
+	})
+}
+
+// FuzzOpenImage: the reader never panics or hangs on a damaged image; it
+// returns errors (ErrCorrupt for what kdomanski/iso9660 cannot parse).
+func FuzzOpenImage(f *testing.F) {
+	l, err := media.Plan(testInfo(), []media.File{memFile("A/B.TXT", []byte("b")), memFile("C", nil)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := l.WriteTo(&buf); err != nil {
+		f.Fatal(err)
+	}
+	img := buf.Bytes()
+	f.Add(img[16*media.SectorSize:], img[23*media.SectorSize:])
+	f.Fuzz(func(t *testing.T, descriptors, dirs []byte) {
+		data := append([]byte(nil), img...)
+		copy(data[16*media.SectorSize:], descriptors)
+		copy(data[23*media.SectorSize:], dirs)
+		im, err := media.OpenImage(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		es, err := im.Files()
+		if err != nil {
+			return
+		}
+		for _, e := range es {
+			if r, err := im.Open(e.Path); err == nil {
+				io.Copy(io.Discard, r)
+			}
 		}
 	})
 }

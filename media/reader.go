@@ -1,6 +1,7 @@
 package media
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -27,9 +28,10 @@ import (
 //     a repeated path as an error rather than guessing.
 //   - It ignores Rock Ridge unless present (we write none).
 type Image struct {
-	im    *iso9660.Image
-	label string
-	index map[string]*iso9660.File // path → file, built on first use
+	im     *iso9660.Image
+	label  string
+	index  map[string]*iso9660.File // path → file, built on first use
+	budget int64                    // most directory entries a sound walk can visit
 }
 
 // Entry is one regular file of an image.
@@ -41,9 +43,29 @@ type Entry struct {
 // ErrNotFound is returned by Image.Open for a path that is not a file.
 var ErrNotFound = errors.New("no such file in image")
 
+// ErrCorrupt is returned when the image's structures cannot be parsed: the
+// library panicked on them, or directories nest deeper than maxReadDepth
+// (a loop). A damaged disc must give an error, never crash verification.
+var ErrCorrupt = errors.New("corrupt ISO 9660 structures")
+
+// maxReadDepth bounds directory nesting while reading (ECMA-119 allows 8;
+// Rock Ridge images by other tools may go deeper).
+const maxReadDepth = 64
+
+// recoverCorrupt turns a panic inside kdomanski/iso9660 into ErrCorrupt.
+func recoverCorrupt(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("media: %w: %v", ErrCorrupt, r)
+	}
+}
+
 // OpenImage reads the volume descriptors of the image held by r (an image
 // file or a block device).
-func OpenImage(r io.ReaderAt) (*Image, error) {
+func OpenImage(r io.ReaderAt) (_ *Image, err error) {
+	defer recoverCorrupt(&err)
+	if err := prescan(r); err != nil {
+		return nil, err
+	}
 	im, err := iso9660.OpenImage(r)
 	if err != nil {
 		return nil, fmt.Errorf("media: open image: %w", err)
@@ -52,7 +74,14 @@ func OpenImage(r io.ReaderAt) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media: open image: no primary volume: %w", err)
 	}
-	return &Image{im: im, label: label}, nil
+	pvd := make([]byte, SectorSize)
+	if _, err := r.ReadAt(pvd, sectorPVD*SectorSize); err != nil {
+		return nil, fmt.Errorf("media: open image: %w", err)
+	}
+	// Every directory record takes at least 34 bytes of the volume, so a
+	// walk visiting more than this many entries is going round a loop.
+	space := int64(binary.LittleEndian.Uint32(pvd[80:84]))
+	return &Image{im: im, label: label, budget: space*SectorSize/dotRecordLen + 16}, nil
 }
 
 // OpenImageFile opens the image file or block device at path. The caller
@@ -100,12 +129,13 @@ func (im *Image) Open(p string) (io.Reader, error) {
 }
 
 // load reads the whole tree once into im.index.
-func (im *Image) load() error {
+func (im *Image) load() (err error) {
+	defer recoverCorrupt(&err)
 	if im.index != nil {
 		return nil
 	}
 	index := map[string]*iso9660.File{}
-	err := im.walk(func(p string, f *iso9660.File) error {
+	err = im.walk(func(p string, f *iso9660.File) error {
 		if _, dup := index[p]; dup {
 			return fmt.Errorf("media: %q listed twice (a multi-extent file?)", p)
 		}
@@ -125,18 +155,25 @@ func (im *Image) walk(fn func(string, *iso9660.File) error) error {
 	if err != nil {
 		return fmt.Errorf("media: root directory: %w", err)
 	}
-	return walkDir(root, "", fn)
+	budget := im.budget
+	return walkDir(root, "", 1, &budget, fn)
 }
 
-func walkDir(d *iso9660.File, prefix string, fn func(string, *iso9660.File) error) error {
+func walkDir(d *iso9660.File, prefix string, depth int, budget *int64, fn func(string, *iso9660.File) error) error {
+	if depth > maxReadDepth {
+		return fmt.Errorf("media: %q: directories nest deeper than %d: %w", prefix, maxReadDepth, ErrCorrupt)
+	}
 	kids, err := d.GetChildren()
 	if err != nil {
 		return fmt.Errorf("media: read directory %q: %w", prefix, err)
 	}
+	if *budget -= int64(len(kids)); *budget < 0 {
+		return fmt.Errorf("media: %q: more directory records than the volume holds (a loop): %w", prefix, ErrCorrupt)
+	}
 	for _, k := range kids {
 		p := path.Join(prefix, strings.TrimSuffix(k.Name(), ";1"))
 		if k.IsDir() {
-			err = walkDir(k, p, fn)
+			err = walkDir(k, p, depth+1, budget, fn)
 		} else {
 			err = fn(p, k)
 		}

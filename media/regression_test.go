@@ -4,6 +4,7 @@ package media_test
 // writer and go-diskfs v1.9.4 (issue 3), which our writer must never show.
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -106,5 +107,29 @@ func TestRegressionSubdirectoriesInBothVolumes(t *testing.T) {
 	}
 	if got := sevenList(t, img); got["Ü/g.txt"].Size != 1 || len(got) != len(files) {
 		t.Errorf("7z lists %v", keys(got))
+	}
+}
+
+// kdomanski/iso9660 loops forever on a System Use entry of length 0 in the
+// root "." record (found by FuzzOpenImage, corpus eb58b4b13706dd58): a
+// damaged disc must give ErrCorrupt instead of hanging verification.
+func TestRegressionSUSPZeroLengthEntry(t *testing.T) {
+	l, err := media.Plan(testInfo(), sealerTree())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := l.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	root := int(binary.LittleEndian.Uint32(data[16*media.SectorSize+158:]))
+	sec := data[root*media.SectorSize : (root+1)*media.SectorSize]
+	grown := append(append(append([]byte(nil), sec[:34]...), 'S', 'P', 0, 1), sec[34:media.SectorSize-4]...)
+	grown[0] = 38 // the "." record now carries a 4-byte System Use area
+	copy(sec, grown)
+	_, err = media.OpenImage(bytes.NewReader(data))
+	if !errors.Is(err, media.ErrCorrupt) {
+		t.Fatalf("OpenImage = %v, want ErrCorrupt", err)
 	}
 }
