@@ -27,6 +27,9 @@ import (
 //     writer records each file as one extent (files < 4 GiB). Files reports
 //     a repeated path as an error rather than guessing.
 //   - It ignores Rock Ridge unless present (we write none).
+//   - On a damaged image it can loop forever or recurse without bound, so
+//     OpenImage prescans the tree with bounds first (ErrCorrupt), and
+//     panics inside it become ErrCorrupt.
 type Image struct {
 	im     *iso9660.Image
 	label  string
