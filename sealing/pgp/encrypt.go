@@ -13,8 +13,9 @@ import (
 )
 
 // DefaultCompressionLevel is the ZLIB level used for messages: level 1
-// (BestSpeed). Measured on the corpus (docs/sealing.md), levels above 1 shrink
-// mail by under 3% more while running several times slower.
+// (BestSpeed). Measured on ../shared/corpus (docs/sealing.md): level 1
+// gives 46.8% of the raw size, level 6 42.0% at half the speed, level 9
+// 41.9% at the same cost as 6.
 const DefaultCompressionLevel = flate.BestSpeed
 
 // Algorithms names what one encryption used.
