@@ -74,11 +74,17 @@ func (j *Journal) applyTenant(tx Tx, r *commitReq, t string, adopt bool, b *batc
 	rc := Receipt{Received: r.received, Envelope: r.env, Report: r.report}
 	if v := tx.Get(bIdxIdent, tenantKey(t, identity[:])); v != nil {
 		rec, err := getRecord(tx, getU64(v))
+		if err == nil {
+			st.Seq, st.JSeq, st.Duplicate = rec.Seq, rec.JSeq, true
+			return st, false, addReceipt(tx, &rec, rc)
+		}
+		// A damaged index or record never blocks ingest: store the message
+		// anew (the index entry is overwritten) and raise the alarm.
+		err = putAlarm(tx, Alarm{Kind: "corrupt-record", Tenant: t, Time: j.now(), Message: fmt.Sprintf(
+			"dedup index entry for %x points to an unreadable record (%v); message stored again; run journal check", identity, err)})
 		if err != nil {
 			return st, false, err
 		}
-		st.Seq, st.JSeq, st.Duplicate = rec.Seq, rec.JSeq, true
-		return st, false, addReceipt(tx, &rec, rc)
 	}
 	rec := record{Message: Message{Tenant: t, SHA256: r.sum, Identity: identity, Size: r.size,
 		Received: r.received, Receipts: []Receipt{rc}, Summary: r.summary, State: Journaled, HasBody: true}}

@@ -3,16 +3,23 @@ package journal
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 )
 
 // expectedIndexes derives every secondary index from the records: bucket →
 // key → value.
 func (c *checker) expectedIndexes() map[string]map[string]string {
 	exp := map[string]map[string]string{bIdxTenant: {}, bIdxIdent: {}, bIdxRev: {}, bIdxUnseal: {}}
-	for jseq, r := range c.recs {
+	for _, jseq := range slices.Sorted(maps.Keys(c.recs)) { // the latest record of an identity wins, as in Rebuild
+		r := c.recs[jseq]
 		j := string(u64(jseq))
 		exp[bIdxTenant][string(tenantKey(r.tenant, u64(r.seq)))] = j
-		exp[bIdxIdent][string(tenantKey(r.tenant, r.identity[:]))] = j
+		ik := string(tenantKey(r.tenant, r.identity[:]))
+		if prev, ok := exp[bIdxIdent][ik]; ok {
+			c.add("duplicate-identity", r.tenant, r.seq, "jseq %d has the identity of jseq %d (stored again after index damage)", jseq, getU64([]byte(prev)))
+		}
+		exp[bIdxIdent][ik] = j
 		exp[bIdxRev][string(u64(r.rev))] = j
 		if r.state == Journaled {
 			exp[bIdxUnseal][string(tenantKey(r.tenant, u64(r.seq)))] = string(u64(uint64(r.received)))

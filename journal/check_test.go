@@ -107,3 +107,35 @@ func TestCheckFindsBodyDamageAndQuarantinesBadRecord(t *testing.T) {
 		t.Fatalf("second check %v", fs)
 	}
 }
+
+func TestDanglingDedupEntryNeverBlocksIngest(t *testing.T) {
+	j, err := journal.Open(t.TempDir(), journal.Options{MinFreeBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	raw := msg(1, 100)
+	first := ingest(t, j, env("a@x.example", "b@x.example"), raw)
+	// Damage: the dedup entry points at a record that does not exist.
+	m, _ := j.Message(ctx, "default", first[0].Seq)
+	j.RawUpdate(func(tx journal.Tx) error {
+		return tx.Put(journal.BucketIdxIdent, journal.TenantKey("default", m.Identity[:]), journal.U64(999))
+	})
+	again := ingest(t, j, env("a@x.example", "b@x.example"), raw)
+	if again[0].Duplicate || again[0].Seq != 2 {
+		t.Fatalf("stored %+v; want a new message despite the damaged index", again[0])
+	}
+	if !hasAlarm(status(t, j), "corrupt-record") {
+		t.Fatal("no corrupt-record alarm")
+	}
+	if err := j.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := j.Check(ctx)
+	if k := kinds(fs); len(fs) != 1 || k["duplicate-identity"] != 1 {
+		t.Fatalf("findings after rebuild %v; want only the duplicate identity", fs)
+	}
+	if st := ingest(t, j, env("a@x.example", "b@x.example"), raw); !st[0].Duplicate || st[0].Seq != 2 {
+		t.Fatalf("third delivery %+v; want a duplicate of seq 2", st[0])
+	}
+}

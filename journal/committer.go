@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -83,7 +84,7 @@ func (j *Journal) commitBatch(batch []*commitReq) {
 	err := j.update(func(tx Tx) error {
 		if f := j.opts.FailCommit; f != nil {
 			if err := f(); err != nil {
-				return err
+				return fmt.Errorf("%w: %w", errInjected, err)
 			}
 		}
 		newDefault = false
@@ -101,6 +102,13 @@ func (j *Journal) commitBatch(batch []*commitReq) {
 		}
 		return b.audit(tx, j.now(), j.opts.Actor)
 	})
+	if err != nil && len(batch) > 1 && !errors.Is(err, errInjected) {
+		// One bad delivery must not fail the others: retry each alone.
+		for _, r := range batch {
+			j.commitBatch([]*commitReq{r})
+		}
+		return
+	}
 	if err != nil {
 		err = unavailable("commit", err)
 		j.writeFailed(err)

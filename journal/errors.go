@@ -62,7 +62,7 @@ func (e *AuditError) Error() string {
 
 // Finding is one inconsistency reported by Check.
 type Finding struct {
-	Kind   string `json:"kind"` // "corrupt-record", "body-missing", "body-mismatch", "index", "seq-gap", "stats", "orphan-body", "audit"
+	Kind   string `json:"kind"` // "corrupt-record", "body-mismatch", "index", "duplicate-identity", "seq-gap", "stats", "orphan-body", "audit"
 	Tenant string `json:"tenant,omitempty"`
 	Seq    uint64 `json:"seq,omitempty"` // tenant sequence, or audit event number for "audit"
 	Detail string `json:"detail"`

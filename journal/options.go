@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -78,7 +79,7 @@ func osUser() string {
 }
 
 // errInjected is the cause of an injected commit failure.
-var errInjected = fmt.Errorf("injected fault (ARCHIVER_FAULT/FailCommit)")
+var errInjected = errors.New("injected fault (ARCHIVER_FAULT/FailCommit)")
 
 // parseFault parses ARCHIVER_FAULT ("commit:3", "commit:5+", "commit:1,commit:4").
 func parseFault(spec string) (func() error, error) {
@@ -106,7 +107,7 @@ func parseFault(spec string) (func() error, error) {
 		c := count.Add(1)
 		for _, r := range rules {
 			if c == r.n || (r.from && c > r.n) {
-				return fmt.Errorf("%w: commit %d", errInjected, c)
+				return fmt.Errorf("ARCHIVER_FAULT: commit %d", c)
 			}
 		}
 		return nil
