@@ -79,29 +79,7 @@ func (j *Journal) drainClosed() {
 
 // commitBatch applies batch in one transaction and answers every request.
 func (j *Journal) commitBatch(batch []*commitReq) {
-	results := make([][]Stored, len(batch))
-	newDefault := false
-	err := j.update(func(tx Tx) error {
-		if f := j.opts.FailCommit; f != nil {
-			if err := f(); err != nil {
-				return fmt.Errorf("%w: %w", errInjected, err)
-			}
-		}
-		newDefault = false
-		b := &batchInfo{}
-		for i, r := range batch {
-			st, err := j.apply(tx, r, b)
-			if err != nil {
-				return err
-			}
-			results[i] = st
-		}
-		newDefault = b.newDefault
-		if err := b.flushStats(tx); err != nil {
-			return err
-		}
-		return b.audit(tx, j.now(), j.opts.Actor)
-	})
+	results, newDefault, err := j.applyBatch(batch)
 	if err != nil && len(batch) > 1 && !errors.Is(err, errInjected) {
 		// One bad delivery must not fail the others: retry each alone.
 		for _, r := range batch {
@@ -125,6 +103,33 @@ func (j *Journal) commitBatch(batch []*commitReq) {
 		r.done <- commitRes{stored: results[i]}
 	}
 	j.signal()
+}
+
+// applyBatch runs the group-commit transaction: the fault hook, every
+// delivery, the batch's stats and its audit event.
+func (j *Journal) applyBatch(batch []*commitReq) (results [][]Stored, newDefault bool, err error) {
+	err = j.update(func(tx Tx) error {
+		if f := j.opts.FailCommit; f != nil {
+			if err := f(); err != nil {
+				return fmt.Errorf("%w: %w", errInjected, err)
+			}
+		}
+		results = make([][]Stored, len(batch))
+		b := &batchInfo{}
+		for i, r := range batch {
+			st, err := j.apply(tx, r, b)
+			if err != nil {
+				return err
+			}
+			results[i] = st
+		}
+		newDefault = b.newDefault
+		if err := b.flushStats(tx); err != nil {
+			return err
+		}
+		return b.audit(tx, j.now(), j.opts.Actor)
+	})
+	return results, newDefault, err
 }
 
 // signal wakes a Notify reader (non-blocking, coalesced).
