@@ -147,7 +147,7 @@ func (in *ingester) produceFile(ctx context.Context, path string, jobs chan<- jo
 	}
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, 64<<10)
-	if detect(br) == KindMbox {
+	if detect(br) == KindMbox && !isEML(path) {
 		n := 0
 		return SplitMbox(br, func(msg []byte, _ int64) error {
 			n++

@@ -101,6 +101,10 @@ func detect(br *bufio.Reader) Kind {
 	return KindMessage
 }
 
+// isEML reports whether path names a .eml file: always one message, stored
+// byte-exact even when it begins with an mbox "From " postmark line.
+func isEML(path string) bool { return strings.EqualFold(filepath.Ext(path), ".eml") }
+
 // openSource opens a file (or stdin for "-") for reading.
 func openSource(path string, stdin io.Reader) (io.ReadCloser, error) {
 	if path == "-" {
