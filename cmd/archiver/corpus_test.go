@@ -77,8 +77,27 @@ func TestCorpusEndToEnd(t *testing.T) {
 
 	period := time.Now().UTC().Format("2006-01")
 	discs := filepath.Join(work, "discs")
-	archiver(t, 0, "run", "--data", data, "--period", period, "--out", discs, "--media", "4000", "--copies", "2",
-		"--device", "stdio:"+filepath.Join(discs, "drive-a.img"), "--device", "stdio:"+filepath.Join(discs, "drive-b.img"))
+	runArgs := []string{"run", "--data", data, "--period", period, "--out", discs, "--media", "4000", "--copies", "2",
+		"--device", "stdio:" + filepath.Join(discs, "drive-a.img"), "--device", "stdio:" + filepath.Join(discs, "drive-b.img")}
+
+	// First the run with copy 2 corrupted after burning: exit 3, the report
+	// names the bad copy, and nothing is released.
+	archiverEnv(t, append(os.Environ(), "ARCHIVER_TEST_CORRUPT_COPY=2"), 3, runArgs...)
+	bad := readRunReport(t, discs, period)
+	if bad.OK {
+		t.Fatal("run with a corrupted copy reported OK")
+	}
+	for _, tr := range bad.Tenants {
+		if tr.Released != 0 || len(tr.Refusals) == 0 || !strings.Contains(tr.Refusals[0].Copy, "copy 2 on stdio:"+filepath.Join(discs, "drive-b.img")) {
+			t.Fatalf("%s: released %d, refusals %+v; want nothing released and the bad copy named", tr.Tenant, tr.Released, tr.Refusals)
+		}
+	}
+	if st := archiver(t, 0, "status", "--data", data, "--json"); strings.Contains(st, `"released":1`) || !strings.Contains(st, `"released":0`) {
+		t.Fatalf("status after the refused run shows releases:\n%s", st)
+	}
+
+	// The same run again, with good copies: it resumes and releases.
+	archiver(t, 0, runArgs...)
 	r := readRunReport(t, discs, period)
 	if !r.OK {
 		t.Fatalf("run refused: %+v", r)

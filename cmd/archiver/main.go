@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -23,6 +24,9 @@ func run(ctx context.Context, args []string, e *env) int {
 	var locked *lockedError
 	if errors.As(err, &locked) && e.shared == nil {
 		return forward(ctx, locked.data, args, e)
+	}
+	if err != nil && ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+		err = fmt.Errorf("%w: %w", context.Canceled, err) // interrupted: exit 130 whatever failed on the way
 	}
 	return report(e, err)
 }
