@@ -115,11 +115,7 @@ func runCatalogFromDiscs(ctx context.Context, o catalogRebuildOptions, e *env) e
 	if err != nil {
 		return err
 	}
-	imp, ok := any(s.j).(discovery.Importer)
-	if !ok {
-		return errors.New("catalog rebuild from discs: this build's journal cannot import sealed volumes (journal.ImportSealed missing)")
-	}
-	res, err := discovery.RebuildCatalog(ctx, imp, cat, opts)
+	res, err := discovery.RebuildCatalog(ctx, s.j, cat, opts)
 	if res != nil {
 		for _, f := range res.Findings {
 			fmt.Fprintln(e.stdout, f.String())
