@@ -76,20 +76,15 @@ func Encrypt(w io.Writer, to openpgp.EntityList, opts EncryptOptions) (io.WriteC
 	}
 	algs := Choose(to, opts.Compress)
 	cfg := &packet.Config{DefaultHash: crypto.SHA256, DefaultCipher: packet.CipherAES256}
-	if algs.Compression == "ZLIB" {
-		lvl := opts.Level
-		if lvl == 0 {
-			lvl = DefaultCompressionLevel
-		}
-		cfg.DefaultCompressionAlgo = packet.CompressionZLIB
-		cfg.CompressionConfig = &packet.CompressionConfig{Level: lvl}
-	}
 	if !opts.Now.IsZero() {
 		now := opts.Now
 		cfg.Time = func() time.Time { return now }
 	}
-	hints := &openpgp.FileHints{IsBinary: true, ModTime: time.Unix(0, 0)}
-	pw, err := openpgp.Encrypt(w, to, nil, hints, cfg)
+	lvl := opts.Level
+	if lvl == 0 {
+		lvl = DefaultCompressionLevel
+	}
+	pw, err := encryptStream(w, to, algs, lvl, cfg)
 	if err != nil {
 		return nil, Algorithms{}, fmt.Errorf("pgp: encrypt: %w", err)
 	}
