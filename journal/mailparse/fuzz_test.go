@@ -27,6 +27,7 @@ func FuzzSummarize(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(journalReport(original, "")))
+	panicHook = func(p any) { panic(p) } // recovered panics are bugs here
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := Summarize(bytes.NewReader(b))
 		if !s.Date.IsZero() && s.Date.Location().String() != "UTC" {

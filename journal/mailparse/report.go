@@ -45,7 +45,8 @@ type Report struct {
 // the part declares one. It never panics.
 func ParseJournalReport(r io.Reader) (rep *Report, ok bool) {
 	defer func() {
-		if recover() != nil {
+		if p := recover(); p != nil {
+			panicHook(p)
 			rep, ok = nil, false
 		}
 		_, _ = io.Copy(io.Discard, r)
