@@ -82,10 +82,13 @@ func walk(e *message.Entity, w *capWriter, depth int) {
 	if mr := e.MultipartReader(); mr != nil {
 		for {
 			p, err := mr.NextPart()
-			if err != nil && p == nil {
+			if p == nil || (err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err)) {
 				return
 			}
 			walk(p, w, depth+1)
+			if w.full() {
+				return
+			}
 		}
 	}
 	switch {
