@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -28,7 +30,13 @@ type Catalog struct {
 	mu    sync.Mutex // serialises index writers (Sync, Run, Index) and Close
 	idx   bleve.Index
 	limit int // bytes of body text per message
+
+	log atomic.Pointer[slog.Logger] // Run's failures; nil: discarded
 }
+
+// SetLogger makes Run log the syncs that fail (they are retried on the next
+// commit). nil discards them, the default.
+func (c *Catalog) SetLogger(l *slog.Logger) { c.log.Store(l) }
 
 // indexDir is the bleve index below the catalog directory.
 const indexDir = "bleve"

@@ -129,7 +129,7 @@ func (c *Catalog) Index(ctx context.Context, m journal.Message, body io.Reader) 
 // next notification. It returns ctx.Err().
 func (c *Catalog) Run(ctx context.Context) error {
 	notify := c.src.Notify()
-	_ = c.Sync(ctx)
+	c.syncLogged(ctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -139,7 +139,15 @@ func (c *Catalog) Run(ctx context.Context) error {
 		if err := waitQuiet(ctx, notify, runQuiet, runMaxLag); err != nil {
 			return err
 		}
-		_ = c.Sync(ctx)
+		c.syncLogged(ctx)
+	}
+}
+
+func (c *Catalog) syncLogged(ctx context.Context) {
+	if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
+		if l := c.log.Load(); l != nil {
+			l.Warn("catalog sync failed; retrying after the next commit", "err", err)
+		}
 	}
 }
 
