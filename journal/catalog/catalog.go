@@ -3,9 +3,9 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 
