@@ -43,22 +43,26 @@ func allDuplicate(st []journal.Stored) bool {
 
 // store streams the message into a journal delivery and commits it.
 func (in *ingester) store(ctx context.Context, jb job) ([]journal.Stored, error) {
-	var r io.Reader
-	if jb.path != "" && jb.data == nil {
+	var br *bufio.Reader
+	switch {
+	case jb.r != nil:
+		br = bufio.NewReaderSize(jb.r, maxEnvelopeHeader)
+	case jb.data == nil:
 		f, err := os.Open(jb.path)
 		if err != nil {
 			return nil, err
 		}
 		defer f.Close()
-		r = bufio.NewReaderSize(f, maxEnvelopeHeader)
-	} else {
-		r = bytes.NewReader(jb.data)
+		br = bufio.NewReaderSize(f, maxEnvelopeHeader)
 	}
+	var r io.Reader
 	var head []byte
-	if br, ok := r.(*bufio.Reader); ok {
+	if br != nil {
 		head, _ = br.Peek(maxEnvelopeHeader)
+		r = br
 	} else {
 		head = jb.data[:min(len(jb.data), maxEnvelopeHeader)]
+		r = bytes.NewReader(jb.data)
 	}
 	env := envelopeOf(head, jb.source)
 	d, err := in.j.BeginWith(ctx, env, journal.DeliveryOptions{Tenant: in.opts.Tenant, DateFromHeader: in.opts.DateFromHeader})

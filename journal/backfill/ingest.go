@@ -80,11 +80,12 @@ type ingester struct {
 	bar  *progress
 }
 
-// job is one message to deliver: bytes (mbox) or a file to stream.
+// job is one message to deliver: bytes (mbox), a file, or a reader to stream.
 type job struct {
 	source string
 	data   []byte
 	path   string
+	r      io.Reader
 }
 
 // source ingests one path argument with a pool of workers.
@@ -132,15 +133,16 @@ func (in *ingester) produce(ctx context.Context, path string, jobs chan<- job, r
 			record(func(r *Result) { r.Skipped = append(r.Skipped, Failure{it.path, it.skip}) })
 			continue
 		}
-		if err := in.produceFile(ctx, it.path, jobs); err != nil {
+		if err := in.produceFile(ctx, it.path, jobs, record); err != nil {
 			fail(it.path, err.Error())
 		}
 	}
 }
 
 // produceFile queues the messages of one file: each mbox message as bytes,
-// a single message as a path to stream (stdin: as bytes).
-func (in *ingester) produceFile(ctx context.Context, path string, jobs chan<- job) error {
+// a single message as a path to stream. A single message on stdin is
+// streamed and delivered here, before returning.
+func (in *ingester) produceFile(ctx context.Context, path string, jobs chan<- job, record func(func(*Result))) error {
 	rc, err := openSource(path, in.opts.Stdin)
 	if err != nil {
 		return err
@@ -159,12 +161,11 @@ func (in *ingester) produceFile(ctx context.Context, path string, jobs chan<- jo
 			}
 		})
 	}
-	jb := job{source: path, path: path}
 	if path == "-" {
-		if jb.data, err = io.ReadAll(br); err != nil {
-			return err
-		}
+		in.deliver(ctx, job{source: path, r: br}, record)
+		return nil
 	}
+	jb := job{source: path, path: path}
 	select {
 	case jobs <- jb:
 	case <-ctx.Done():

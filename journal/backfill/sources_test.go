@@ -117,3 +117,15 @@ func TestIngestUnknownTenantFails(t *testing.T) {
 		t.Errorf("got %+v, %v; want one failure naming the unknown tenant", res, err)
 	}
 }
+
+func TestIngestStdinSingleMessage(t *testing.T) {
+	j := journaltest.New(t)
+	msg := "Subject: stdin\r\n\r\nno mbox\r\n"
+	res, err := Ingest(context.Background(), j, []string{"-"}, Options{Stdin: strings.NewReader(msg)})
+	if err != nil || len(res) != 1 || res[0].Stored != 1 {
+		t.Fatalf("got %+v, %v", res, err)
+	}
+	if _, ok := storedBodies(t, j)[sha256.Sum256([]byte(msg))]; !ok {
+		t.Error("stdin message not stored byte-exact")
+	}
+}
