@@ -15,6 +15,9 @@ import (
 // and most real messages must yield a Message-ID and a Date.
 func TestSummarizeCorpus(t *testing.T) {
 	root := testtool.Corpus(t)
+	var panics []any
+	panicHook = func(p any) { panics = append(panics, p) }
+	defer func() { panicHook = func(any) {} }()
 	var files, withID, withDate int
 	for _, dir := range []string{"enron", "edge"} {
 		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
@@ -44,6 +47,9 @@ func TestSummarizeCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("%d files, %d with Message-ID, %d with Date", files, withID, withDate)
+	if len(panics) > 0 {
+		t.Errorf("Summarize recovered from %d panics, first: %v", len(panics), panics[0])
+	}
 	if files < 4000 {
 		t.Fatalf("only %d corpus files found", files)
 	}
