@@ -10,6 +10,8 @@
 //   - A tenant with any refusal (seal error, failed verification, failed
 //     burn or read-back) has nothing released in this run; other tenants
 //     proceed.
+//   - An image already verified deeply by Seal (recorded with the image's
+//     SHA-256) is not verified again; otherwise it is.
 //   - Release requires, per volume, an OK deep verification of the image
 //     and of each of the Copies burned copies (journal.ReleaseOptions.Copies
 //     = Copies+1 with devices, 1 without), so one bad copy blocks release.
