@@ -90,3 +90,26 @@ func TestREADME(t *testing.T) {
 		t.Log(out.String())
 	}
 }
+
+// TestREADMETestCommandIsCI: the test command README shows second is the one
+// .ci/run runs.
+func TestREADMETestCommandIsCI(t *testing.T) {
+	root := testtool.RepoRoot(t)
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cmd = "go test -count=1 -timeout 60m ./..."
+	first := strings.Index(string(readme), "go run ./cmd/archiver quickstart")
+	second := strings.Index(string(readme), "\n"+cmd+"\n")
+	if first < 0 || second < first || second > strings.Index(string(readme), "## Operator") {
+		t.Errorf("README must show `go run ./cmd/archiver quickstart`, then %q, before the operator section", cmd)
+	}
+	if !strings.Contains(string(ci), "\n"+cmd+"\n") {
+		t.Errorf(".ci/run does not run %q", cmd)
+	}
+}
