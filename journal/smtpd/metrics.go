@@ -3,15 +3,8 @@ package smtpd
 import "time"
 
 // Metrics receives the server's measurements; Config.Metrics nil means
-// none. The CLI implements it with Prometheus (client_golang) as
-//
-//	archiver_messages_accepted_total  counter    Accepted: +1
-//	archiver_bytes_accepted_total     counter    Accepted: +bytes
-//	archiver_refusals_total{code}     counter    Refused: +1 for label code
-//	archiver_commit_seconds           histogram  Committed: seconds
-//
-// and registers its journal gauges (journal size, oldest unsealed age per
-// tenant) beside them. Methods are called concurrently and must not block.
+// none. NewPrometheusMetrics implements it with client_golang collectors.
+// Methods are called concurrently and must not block.
 type Metrics interface {
 	Accepted(bytes int64)      // a message was committed and answered 250
 	Refused(code int)          // a reply of code (451, 452, 530, 554) refused a client or message
