@@ -20,7 +20,7 @@ const batchSize = 1000
 // Run's pacing (see Run).
 const (
 	runQuiet  = 200 * time.Millisecond // commits paused this long: index now
-	runMaxLag = 5 * time.Second        // never defer indexing longer than this
+	runMaxLag = 30 * time.Second       // never defer indexing longer than this
 )
 
 // Rev returns the last journal Rev the catalog has indexed.
