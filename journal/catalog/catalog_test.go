@@ -235,3 +235,27 @@ func TestKeysBeyondFirstFetch(t *testing.T) {
 	expect(t, c, Query{Subject: "many"}, want...)
 	expect(t, c, Query{}, want...)
 }
+
+// A released message delivered again (new Rev, no body) keeps the body
+// terms indexed at ingest when its addresses did not change, and becomes
+// findable by a new recipient when they did.
+func TestRedeliveryAfterReleaseKeepsTerms(t *testing.T) {
+	f := newFake()
+	m := msg("a@x.example", "b@y.example", "quarterly", day)
+	m.Receipts = []journal.Receipt{{Envelope: journal.Envelope{MailFrom: "a@x.example", RcptTo: []string{"b@y.example"}}}}
+	m = f.add(m, "Subject: quarterly\r\n\r\nuniqueword in the body\r\n")
+	c := openFake(t, f)
+	expect(t, c, Query{Text: "uniqueword"}, 1)
+
+	again := m // released, then the MTA retried with the same envelope
+	again.HasBody, again.State = false, journal.Released
+	again.Receipts = append(again.Receipts, again.Receipts[0])
+	f.add(again, "")
+	expect(t, c, Query{Text: "uniqueword"}, 1)
+
+	wider := again // a later journal report adds a Bcc recipient
+	wider.Receipts = append(wider.Receipts, journal.Receipt{Report: &journal.JournalReport{
+		Recipients: []journal.ReportedRecipient{{Address: "late.bcc@z.example", Kind: "Bcc"}}}})
+	f.add(wider, "")
+	expect(t, c, Query{To: []string{"late.bcc@z.example"}}, 1)
+}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/archiver/archiver/journal"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // revKey is the bleve internal key holding the last indexed Rev
@@ -48,8 +50,7 @@ func (c *Catalog) Sync(ctx context.Context) error {
 	}
 	b := c.idx.NewBatch()
 	err = c.src.Since(ctx, after, func(m journal.Message) error {
-		text, names := c.bodyText(ctx, m)
-		if err := b.Index(docID(m.Tenant, m.Seq), document(m, text, names)); err != nil {
+		if err := c.add(ctx, b, m); err != nil {
 			return err
 		}
 		b.SetInternal(revKey, u64(m.Rev))
@@ -68,6 +69,34 @@ func (c *Catalog) Sync(ctx context.Context) error {
 		return fmt.Errorf("catalog: sync: %w", err)
 	}
 	return nil
+}
+
+// add puts m's document into b. A message whose body is gone (released)
+// and whose indexed document already holds every one of its addresses is
+// left alone: rebuilding it would drop the body terms indexed at ingest.
+// That is the common case of a duplicate delivery after release (an MTA
+// retry with the same envelope).
+func (c *Catalog) add(ctx context.Context, b *bleve.Batch, m journal.Message) error {
+	text, names := c.bodyText(ctx, m)
+	if !m.HasBody && c.covers(ctx, m) {
+		return nil
+	}
+	return b.Index(docID(m.Tenant, m.Seq), document(m, text, names))
+}
+
+// covers reports whether m's document is indexed with all its current
+// sender and recipient addresses.
+func (c *Catalog) covers(ctx context.Context, m journal.Message) bool {
+	qs := []query.Query{bleve.NewDocIDQuery([]string{docID(m.Tenant, m.Seq)})}
+	for _, a := range senders(m) {
+		qs = append(qs, term(fFrom, a))
+	}
+	for _, a := range recipients(m) {
+		qs = append(qs, term(fTo, a))
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(qs...), 0, 0, false)
+	res, err := c.idx.SearchInContext(ctx, req)
+	return err == nil && res.Total == 1
 }
 
 func (c *Catalog) revLocked() (uint64, error) {
