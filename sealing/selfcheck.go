@@ -26,7 +26,7 @@ func (s *sealer) record(img *volumeImage) journal.Volume {
 		}
 	}
 	for _, st := range img.vol.msgs {
-		v.Placements = append(v.Placements, journal.Placement{Seq: st.msg.Seq, Path: st.path})
+		v.Placements = append(v.Placements, journal.Placement{Seq: st.seq, Path: st.path})
 	}
 	return v
 }
@@ -46,7 +46,7 @@ func (s *sealer) verifyImages(ctx context.Context) ([]journal.Volume, []journal.
 		}
 		exp := &expectation{vol: v, keys: keys, sha: map[uint64][32]byte{}}
 		for _, st := range img.vol.msgs {
-			exp.sha[st.msg.Seq] = st.msg.SHA256
+			exp.sha[st.seq] = st.sha
 		}
 		vr := checkSource(ctx, img.path, VerifyOptions{Signer: signer, Progress: s.opts.Progress}, exp)
 		if len(vr.Findings) > 0 || vr.Method != "deep" {

@@ -3,7 +3,6 @@ package sealing
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
@@ -19,11 +18,12 @@ import (
 
 // staged is one message encrypted into the spool file.
 type staged struct {
-	msg    journal.Message
-	path   string // disc path
-	off    int64  // offset of its ciphertext in the spool file
+	seq    uint64
+	sha    [32]byte // journal SHA-256 of the plaintext
+	path   string   // disc path
+	off    int64    // offset of its ciphertext in the spool file
 	sealed format.Sealed
-	entry  format.IndexEntry
+	line   []byte // its INDEX.PGP JSON line, newline included (until placed)
 }
 
 // volPlan is one volume being packed.
@@ -33,7 +33,7 @@ type volPlan struct {
 	to           openpgp.EntityList // tenant recipients + verification key
 	planner      *media.Planner
 	msgs         []staged
-	indexBytes   int64 // plaintext JSON Lines bytes so far
+	index        bytes.Buffer // plaintext INDEX.PGP JSON Lines so far
 }
 
 func (s *sealer) newVolume() (*volPlan, error) {
@@ -138,8 +138,10 @@ func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
 		if err := vol.planner.Add(st.path, st.sealed.CipherSize); err != nil {
 			return err
 		}
+		vol.index.Write(st.line)
+		st.line = nil
 		vol.msgs = append(vol.msgs, st)
-		vol.indexBytes += entryBytes(st.entry)
+		msgs[i] = journal.Message{} // let the record go: memory stays per volume, not per run
 		bar.add(1)
 	}
 	s.vols = append(s.vols, vol)
@@ -150,7 +152,7 @@ func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
 // was not encrypted ahead for vol) and returns the staged message.
 func (s *sealer) place(ctx context.Context, a *ahead, vol *volPlan) (staged, error) {
 	m := a.m
-	st := staged{msg: m, path: format.MessagePath(m.Seq), off: s.spoolEnd}
+	st := staged{seq: m.Seq, sha: m.SHA256, path: format.MessagePath(m.Seq), off: s.spoolEnd}
 	var err error
 	switch {
 	case a.vol == vol && a.err != nil:
@@ -168,7 +170,7 @@ func (s *sealer) place(ctx context.Context, a *ahead, vol *volPlan) (staged, err
 		return st, err
 	}
 	s.spoolEnd += st.sealed.CipherSize
-	st.entry = indexEntry(m, st)
+	st.line = indexLine(indexEntry(m, st))
 	return st, nil
 }
 
@@ -198,7 +200,7 @@ func (s *sealer) fits(vol *volPlan, st staged) (bool, int64, error) {
 	if err != nil {
 		return false, 0, err
 	}
-	need := sec + s.metaSectors(len(vol.msgs)+1, vol.indexBytes+entryBytes(st.entry), len(vol.to))
+	need := sec + s.metaSectors(len(vol.msgs)+1, int64(vol.index.Len()+len(st.line)), len(vol.to))
 	return need <= s.opts.Profile.Sectors, need, nil
 }
 
@@ -222,7 +224,7 @@ func (s *sealer) metaSectors(n int, idx int64, r int) int64 {
 }
 
 func (s *sealer) tooLarge(st staged, need int64) error {
-	e := &TooLargeError{Tenant: st.msg.Tenant, Seq: st.msg.Seq, Bytes: st.sealed.CipherSize, Need: need,
+	e := &TooLargeError{Tenant: s.opts.Tenant, Seq: st.seq, Bytes: st.sealed.CipherSize, Need: need,
 		Have: s.opts.Profile.Sectors, Profile: s.opts.Profile.Name}
 	for _, p := range media.Profiles() {
 		if p.Sectors >= need {
@@ -263,7 +265,9 @@ func indexEntry(m journal.Message, st staged) format.IndexEntry {
 	return e
 }
 
-func entryBytes(e format.IndexEntry) int64 {
-	b, _ := json.Marshal(e)
-	return int64(len(b)) + 1
+// indexLine is e as one JSON Lines record (format.WriteIndex encoding).
+func indexLine(e format.IndexEntry) []byte {
+	var b bytes.Buffer
+	format.WriteIndex(&b, []format.IndexEntry{e})
+	return b.Bytes()
 }

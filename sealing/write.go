@@ -48,7 +48,7 @@ type volumeImage struct {
 }
 
 func (s *sealer) manifest(vol *volPlan, k, n int, prev [32]byte) *format.Manifest {
-	first, last := vol.msgs[0].msg.Seq, vol.msgs[len(vol.msgs)-1].msg.Seq
+	first, last := vol.msgs[0].seq, vol.msgs[len(vol.msgs)-1].seq
 	algs := pgp.Choose(vol.to, true)
 	return &format.Manifest{Tenant: s.opts.Tenant, Period: s.period, SetID: s.res.SetID, Index: k, Count: n,
 		Label: format.Label(s.opts.Tenant, s.tag, k, n), FirstSeq: first, LastSeq: last, Messages: len(vol.msgs),
@@ -59,16 +59,14 @@ func (s *sealer) manifest(vol *volPlan, k, n int, prev [32]byte) *format.Manifes
 
 func (s *sealer) writeImage(vol *volPlan, k, n int, prev [32]byte) (*volumeImage, error) {
 	m := s.manifest(vol, k, n, prev)
-	index := make([]format.IndexEntry, len(vol.msgs))
 	sums := make([]format.Sum, len(vol.msgs))
 	files := make([]media.File, 0, len(vol.msgs)+6)
 	for i, st := range vol.msgs {
-		index[i] = st.entry
 		sums[i] = format.Sum{Path: st.path, SHA256: st.sealed.CipherSHA256}
 		sec := io.NewSectionReader(s.spool, st.off, st.sealed.CipherSize)
 		files = append(files, media.File{Path: st.path, Size: st.sealed.CipherSize, Open: func() (io.ReadCloser, error) { return io.NopCloser(sec), nil }})
 	}
-	meta, err := format.BuildMeta(m, index, sums, vol.to, s.opts.Signer)
+	meta, err := format.BuildMetaJSONL(m, vol.index.Bytes(), sums, vol.to, s.opts.Signer)
 	if err != nil {
 		return nil, err
 	}

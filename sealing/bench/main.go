@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,7 @@ func main() {
 	corpus := flag.String("corpus", "../shared/corpus", "message source directory")
 	profile := flag.String("media", "dvd5", "media profile")
 	skipManual := flag.Bool("skip-manual", false, "skip the manual gpg pipeline")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of seal+verify to this file")
 	flag.Parse()
 	n, err := parseSize(*size)
 	if err != nil {
@@ -67,10 +69,18 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	if *cpuprofile != "" {
+		pf, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(pf)
+	}
 	var res *sealing.SealResult
 	sealT := timeIt(func() { res = b.seal(p) })
 	verifyT := timeIt(func() { b.verify(res, true) })
 	e2e := sealT + verifyT
+	pprof.StopCPUProfile()
 	var imgBytes int64
 	for _, im := range res.Images {
 		imgBytes += im.Bytes
