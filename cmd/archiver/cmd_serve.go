@@ -44,7 +44,7 @@ func serveCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "tls-cert", Usage: "STARTTLS certificate `FILE` (PEM)", Destination: &o.tlsCert},
 			&cli.StringFlag{Name: "tls-key", Usage: "STARTTLS key `FILE` (PEM)", Destination: &o.tlsKey},
 			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics on `ADDR` at /metrics", Destination: &o.metrics},
-			&cli.StringFlag{Name: "min-free", Value: "1GiB", Usage: "refuse mail with 452 when free disk drops below `SIZE`", Destination: &o.minFree},
+			&cli.StringFlag{Name: "min-free", Value: "1GiB", Usage: "refuse mail with 452 when free disk drops below `SIZE` (0 disables)", Destination: &o.minFree},
 		},
 		Action: func(c *cli.Context) error {
 			o.data, o.allow = c.String("data"), c.StringSlice("allow")
@@ -68,6 +68,9 @@ func runServe(ctx context.Context, o serveOptions, e *env) error {
 	minFree, err := parseSize(o.minFree)
 	if err != nil {
 		return err
+	}
+	if minFree == 0 {
+		minFree = -1 // journal.Options: 0 means the default, <0 disables
 	}
 	cfg := smtpd.Config{Addr: o.listen, LMTP: o.lmtp, MaxSize: maxSize}
 	for _, a := range o.allow {

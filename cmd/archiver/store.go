@@ -120,14 +120,12 @@ func (e *env) audit(ctx context.Context, s *store, action, detail string) {
 	}
 }
 
-func minFree(e *env) int64 { return 0 }
-
 // openJournal opens DATA/journal for a command. A serve holds the lock for
 // good, so when its control socket exists the lock is given up on quickly
 // (the command is forwarded); otherwise another command holds it briefly,
 // and it is waited for.
 func openJournal(data string, e *env) (*journal.Journal, error) {
-	opts := journal.Options{MinFreeBytes: minFree(e), Actor: e.user, LockTimeout: 100 * time.Millisecond}
+	opts := journal.Options{Actor: e.user, LockTimeout: 100 * time.Millisecond} // default 1 GiB free-disk watermark
 	j, err := journal.Open(filepath.Join(data, "journal"), opts)
 	if errors.Is(err, journal.ErrLocked) && !fileExists(controlPath(data)) {
 		opts.LockTimeout = 30 * time.Second
