@@ -21,6 +21,7 @@
 // Ordering invariant: nothing is marked sealed (journal.RecordSealed) until
 // every image of the set is complete on disk (fsynced, renamed, directory
 // fsynced) and has passed deep verification with the independent reader
-// (media.OpenImage). A crash before that leaves only *.iso.partial files
-// and a .seal-work-* directory, which the next Seal of that tenant removes.
+// (media.OpenImage). A crash before that leaves only *.iso.partial files,
+// a .seal-work-* directory and unrecorded images, which the next Seal of
+// that tenant removes.
 package sealing
