@@ -101,16 +101,23 @@ func periodBounds(p string) (time.Time, time.Time, error) {
 
 func runTenant(ctx context.Context, j *journal.Journal, o Options, tenant string) (*TenantReport, error) {
 	tr := &TenantReport{Tenant: tenant}
-	res, err := sealing.Seal(ctx, j, sealing.SealOptions{Tenant: tenant, Period: o.Period, Profile: o.Profile, OutDir: o.OutDir,
-		Signer: o.Signer, Now: o.Now, Progress: o.Progress, Actor: o.Actor})
+	from, until, _ := periodBounds(o.Period)
+	unsealed, err := j.Unsealed(ctx, tenant, from, until)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		tr.refuse("seal", "", "", err.Error())
-		return tr, nil
+		return nil, err
 	}
-	tr.Messages = res.Messages
+	if len(unsealed) > 0 { // a tenant with nothing to seal is not refused for lacking keys
+		res, err := sealing.Seal(ctx, j, sealing.SealOptions{Tenant: tenant, Period: o.Period, Profile: o.Profile, OutDir: o.OutDir,
+			Signer: o.Signer, Now: o.Now, Progress: o.Progress, Actor: o.Actor})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			tr.refuse("seal", "", "", err.Error())
+			return tr, nil
+		}
+		tr.Messages = res.Messages
+	}
 	vols, err := pending(ctx, j, tenant, o.Period)
 	if err != nil {
 		return nil, err

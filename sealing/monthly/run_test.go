@@ -43,6 +43,10 @@ func setup(t *testing.T) (*journal.Journal, Options, *fakeDrive) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { j.Close() })
+	// An empty tenant without keys must not make the run fail.
+	if err := j.AddTenant(ctx, journal.Tenant{Name: "empty", Domains: []string{"empty.example"}}); err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"acme", "globex"} {
 		pub, _, err := pgp.GenerateKey(name, "k@"+name+".example", pgp.KeyOptions{})
 		if err != nil {
@@ -89,10 +93,16 @@ func TestRunReleasesAfterEveryCopyVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.OK || len(rep.Tenants) != 2 {
+	if !rep.OK || len(rep.Tenants) != 3 {
 		t.Fatalf("report not OK: %+v", rep)
 	}
 	for _, tr := range rep.Tenants {
+		if tr.Tenant == "empty" {
+			if tr.Messages != 0 || len(tr.Volumes) != 0 || len(tr.Refusals) != 0 {
+				t.Errorf("empty tenant: %+v", tr)
+			}
+			continue
+		}
 		if tr.Released != 6 || len(tr.Volumes) != 1 || len(tr.Volumes[0].Checks) != 3 {
 			t.Errorf("%s: released %d, volumes %+v", tr.Tenant, tr.Released, tr.Volumes)
 		}
