@@ -137,3 +137,28 @@ func TestSealCancelled(t *testing.T) {
 		t.Fatal("message state changed")
 	}
 }
+
+// TestStaleFilesOfOtherTenantsKept: a rerun for "acme" removes only acme's
+// leftovers, never those of a tenant whose name starts the same.
+func TestStaleFilesOfOtherTenantsKept(t *testing.T) {
+	f := newFixture(t)
+	f.ingest(1, 100)
+	keep := []string{".seal-work-acme-corp-ACME_CORP_202611_0000ABCD", "acme-corp-2026-11-v01of01.iso.partial", "acme-corp-2026-11-v01of01.iso", "notes.txt"}
+	drop := []string{".seal-work-acme-ACME_202611_0000ABCD", "acme-2026-10-v01of02.iso.partial", "acme-2026-11-v02of02.iso"}
+	for _, n := range append(append([]string{}, keep...), drop...) {
+		if err := os.WriteFile(filepath.Join(f.out, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.seal("dvd5")
+	for _, n := range keep {
+		if _, err := os.Stat(filepath.Join(f.out, n)); err != nil {
+			t.Errorf("%s removed", n)
+		}
+	}
+	for _, n := range drop {
+		if _, err := os.Stat(filepath.Join(f.out, n)); err == nil {
+			t.Errorf("%s kept", n)
+		}
+	}
+}

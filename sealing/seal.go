@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -211,16 +212,19 @@ func (s *sealer) setID() string {
 
 // removeStale deletes this tenant's leftovers of an interrupted Seal:
 // work directories, *.iso.partial files, and complete images named for
-// this period round, which no recorded volume uses.
+// this period round, which no recorded volume uses. Names are matched
+// exactly, so tenant "acme" never touches tenant "acme-corp"'s files.
 func (s *sealer) removeStale() {
-	pats := []string{".seal-work-" + s.opts.Tenant + "-*", s.opts.Tenant + "-*.iso.partial",
-		// complete images of this round were never recorded (its labels are unused)
-		s.opts.Tenant + "-" + s.tag + "-v*of*.iso"}
-	for _, p := range pats {
-		m, _ := filepath.Glob(filepath.Join(s.opts.OutDir, p))
-		for _, f := range m {
-			s.log.Info("removing stale seal file", "path", f)
-			os.RemoveAll(f)
+	t := regexp.QuoteMeta(s.opts.Tenant)
+	stale := regexp.MustCompile(`^(\.seal-work-` + t + `-[A-Z0-9_]+|` +
+		t + `-(\d{4}-\d{2}|until-\d{4}-\d{2}-\d{2})(r\d+)?-v\d+of\d+\.iso\.partial|` +
+		regexp.QuoteMeta(s.opts.Tenant+"-"+s.tag) + `-v\d+of\d+\.iso)$`)
+	ents, _ := os.ReadDir(s.opts.OutDir)
+	for _, e := range ents {
+		if stale.MatchString(e.Name()) {
+			p := filepath.Join(s.opts.OutDir, e.Name())
+			s.log.Info("removing stale seal file", "path", p)
+			os.RemoveAll(p)
 		}
 	}
 	s.work = filepath.Join(s.opts.OutDir, ".seal-work-"+s.opts.Tenant+"-"+s.res.SetID)
