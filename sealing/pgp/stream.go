@@ -143,4 +143,3 @@ func (p *partialWriter) Close() error {
 	}
 	return p.w.Close()
 }
-
