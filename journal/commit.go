@@ -83,7 +83,7 @@ func (d *Delivery) request() (*commitReq, error) {
 	r := &commitReq{env: d.env, size: d.size, received: d.j.now(), done: make(chan commitRes, 1)}
 	copy(r.sum[:], d.sum.Sum(nil))
 	r.summary = summarize(d.body())
-	if mayBeReport(d.body()) {
+	if d.mayBeReport() {
 		r.report = parseReport(d.body())
 	}
 	if r.report != nil {

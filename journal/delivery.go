@@ -31,7 +31,7 @@ type Delivery struct {
 	env  Envelope
 	opts DeliveryOptions
 
-	mem  bytes.Buffer
+	mem  []byte // the body while it fits in memSpool bytes; from memPool
 	file *os.File
 	size int64
 	sum  hash.Hash
@@ -104,8 +104,11 @@ func (d *Delivery) tooLarge(atLeast int64) {
 }
 
 func (d *Delivery) spool(p []byte) error {
-	if d.file == nil && d.mem.Len()+len(p) <= memSpool {
-		d.mem.Write(p)
+	if d.file == nil && len(d.mem)+len(p) <= memSpool {
+		if d.mem == nil {
+			d.mem = (*memPool.Get().(*[]byte))[:0]
+		}
+		d.mem = append(d.mem, p...)
 		return nil
 	}
 	if d.file == nil {
@@ -114,10 +117,10 @@ func (d *Delivery) spool(p []byte) error {
 			return err
 		}
 		d.file = f
-		if _, err := f.Write(d.mem.Bytes()); err != nil {
+		if _, err := f.Write(d.mem); err != nil {
 			return err
 		}
-		d.mem = bytes.Buffer{}
+		d.freeMem()
 	}
 	_, err := d.file.Write(p)
 	return err
@@ -126,7 +129,7 @@ func (d *Delivery) spool(p []byte) error {
 // body returns a reader over the bytes written so far.
 func (d *Delivery) body() io.Reader {
 	if d.file == nil {
-		return bytes.NewReader(d.mem.Bytes())
+		return bytes.NewReader(d.mem)
 	}
 	return io.NewSectionReader(d.file, 0, d.size)
 }
@@ -135,7 +138,7 @@ func (d *Delivery) body() io.Reader {
 // stays valid until release).
 func (d *Delivery) bytes() ([]byte, error) {
 	if d.file == nil {
-		return d.mem.Bytes(), nil
+		return d.mem, nil
 	}
 	b := make([]byte, d.size)
 	_, err := io.ReadFull(d.body(), b)
@@ -151,11 +154,23 @@ func (d *Delivery) Abort() error {
 
 // release frees the buffer and removes the spool file.
 func (d *Delivery) release() {
-	d.mem = bytes.Buffer{}
+	d.freeMem()
 	if d.file != nil {
 		d.file.Close()
 		os.Remove(d.file.Name())
 		d.file = nil
+	}
+}
+
+// memPool recycles the memSpool-byte buffers of finished deliveries.
+var memPool = sync.Pool{New: func() any { b := make([]byte, 0, memSpool); return &b }}
+
+// freeMem returns the in-memory buffer to memPool.
+func (d *Delivery) freeMem() {
+	if d.mem != nil {
+		b := d.mem[:0]
+		memPool.Put(&b)
+		d.mem = nil
 	}
 }
 

@@ -31,3 +31,22 @@ func mayBeReport(r io.Reader) bool {
 		}
 	}
 }
+
+// mayBeReport checks the delivery's header block, in place when the body
+// is in memory.
+func (d *Delivery) mayBeReport() bool {
+	if d.file != nil {
+		return mayBeReport(d.body())
+	}
+	for b := d.mem; len(b) > 0; {
+		line, rest, _ := bytes.Cut(b, []byte{'\n'})
+		if len(line) >= len(reportHeader) && bytes.EqualFold(line[:len(reportHeader)], reportHeader) {
+			return true
+		}
+		if len(bytes.TrimRight(line, "\r")) == 0 {
+			return false
+		}
+		b = rest
+	}
+	return false
+}
