@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/smtp"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -52,5 +53,40 @@ func TestServeMetricsAndSIGTERM(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(data, "control.sock")); !os.IsNotExist(err) {
 		t.Errorf("control.sock left after a graceful stop: %v", err)
+	}
+}
+
+// TestForwardedCommandCancelled: SIGINT to a client whose command runs inside
+// serve exits 130 and cancels the command there; serve keeps running.
+func TestForwardedCommandCancelled(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	archiver(t, 0, "init", "--data", data)
+	startServe(t, data)
+	cmd := exec.Command(archiverBin(t), "ingest", "--data", data, "-")
+	stdin, err := cmd.StdinPipe() // held open: the forwarded ingest waits for stdin
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Write([]byte("Subject: partial\r\n"))
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitCancelled {
+			t.Fatalf("client after SIGINT: %v, want exit %d", err, exitCancelled)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("client did not exit after SIGINT")
+	}
+	out := archiver(t, 0, "status", "--data", data, "--json") // forwarded: serve still runs
+	if !strings.Contains(out, `"ok":true`) {
+		t.Errorf("status after a cancelled forwarded command:\n%s", out)
 	}
 }
