@@ -51,7 +51,10 @@ func runBurn(ctx context.Context, e *env, data, dev, image string) error {
 	if err := media.Burn(ctx, dev, image); err != nil {
 		return withHint(err, "check the drive and insert a blank disc, then run the same archiver burn again")
 	}
-	rb, err := os.CreateTemp(filepath.Dir(image), "."+filepath.Base(image)+".readback-*.iso")
+	// The read-back is verified under a name that says which drive it came
+	// from (the journal records it as the copy), then removed.
+	devName := strings.NewReplacer("/", "_", ":", "_").Replace(dev)
+	rb, err := os.CreateTemp(filepath.Dir(image), filepath.Base(image)+".readback-"+devName+"-*.iso")
 	if err != nil {
 		return err
 	}
