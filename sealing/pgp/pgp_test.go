@@ -198,3 +198,52 @@ func TestPassphraseAndKeyFiles(t *testing.T) {
 		t.Fatalf("env passphrase %q", pp)
 	}
 }
+
+// TestRecipientPreferencesWin: a recipient key that lists only AES-128 and
+// no compression gets exactly that, and Encrypt reports it.
+func TestRecipientPreferencesWin(t *testing.T) {
+	pub, sec := genKey(t, "")
+	e := sec[0]
+	for _, id := range e.Identities {
+		id.SelfSignature.PreferredSymmetric = []uint8{uint8(packet.CipherAES128)}
+		id.SelfSignature.PreferredCompression = []uint8{uint8(packet.CompressionNone)}
+		if err := id.SelfSignature.SignUserId(id.UserId.Id, e.PrimaryKey, e.PrivateKey, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	armored, _ := ArmorPublic(e)
+	old, _ := ReadRecipients([][]byte{armored})
+	var ct bytes.Buffer
+	w, algs, err := Encrypt(&ct, append(old, pub...), EncryptOptions{Compress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("hello hello hello hello"))
+	w.Close()
+	if algs != (Algorithms{Cipher: "AES128", Compression: "none"}) {
+		t.Fatalf("algorithms %+v", algs)
+	}
+	md, err := openpgp.ReadMessage(bytes.NewReader(ct.Bytes()), sec, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(md.UnverifiedBody)
+	if string(got) != "hello hello hello hello" || md.SignedBy != nil {
+		t.Fatalf("got %q", got)
+	}
+	// the session key's cipher on the wire is AES-128 (RFC 4880 §9.2: 7)
+	p, err := packet.NewReader(bytes.NewReader(ct.Bytes())).Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ek, ok := p.(*packet.EncryptedKey)
+	if !ok {
+		t.Fatalf("first packet %T", p)
+	}
+	if err := ek.Decrypt(sec[0].Subkeys[0].PrivateKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ek.CipherFunc != packet.CipherAES128 {
+		t.Fatalf("cipher %v on the wire", ek.CipherFunc)
+	}
+}
