@@ -247,3 +247,40 @@ func TestRecipientPreferencesWin(t *testing.T) {
 		t.Fatalf("cipher %v on the wire", ek.CipherFunc)
 	}
 }
+
+// TestWirePackets: PKESK v3 per recipient, then SEIPD version 1 with MDC
+// (tag 18), never AEAD — what gpg 2.2 reads.
+func TestWirePackets(t *testing.T) {
+	pub1, _ := genKey(t, "")
+	pub2, _ := genKey(t, AlgoRSA3072)
+	var ct bytes.Buffer
+	w, _, err := Encrypt(&ct, append(pub1, pub2...), EncryptOptions{Compress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(bytes.Repeat([]byte("x"), 200000)) // several partial-length chunks
+	w.Close()
+	pr := packet.NewReader(bytes.NewReader(ct.Bytes()))
+	var keys int
+	for {
+		p, err := pr.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch p := p.(type) {
+		case *packet.EncryptedKey:
+			if p.Version != 3 {
+				t.Fatalf("PKESK version %d", p.Version)
+			}
+			keys++
+			continue
+		case *packet.SymmetricallyEncrypted:
+			if p.Version != 1 || !p.IntegrityProtected || keys != 2 {
+				t.Fatalf("SEIPD version %d protected %v after %d keys", p.Version, p.IntegrityProtected, keys)
+			}
+			return
+		default:
+			t.Fatalf("unexpected packet %T", p)
+		}
+	}
+}
