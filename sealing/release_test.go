@@ -116,3 +116,32 @@ func TestReportJSON(t *testing.T) {
 		t.Fatal("verified without a trusted signer")
 	}
 }
+
+// TestVerifyPaddedCopy: a disc read back (or a block device) is longer
+// than the image; verify --data hashes exactly the volume space and
+// passes, and the progress bars run.
+func TestVerifyPaddedCopy(t *testing.T) {
+	f := newFixture(t)
+	f.ingest(3, 5000)
+	o := f.opts("dvd5")
+	var bar bytes.Buffer
+	o.Progress = &bar
+	res, err := Seal(f.ctx, f.j, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(res.Images[0].Path)
+	padded := filepath.Join(t.TempDir(), "readback.img")
+	os.WriteFile(padded, append(b, make([]byte, 300*2048)...), 0o644)
+	rep, err := Verify(f.ctx, []string{padded}, VerifyOptions{Signer: f.signPub, Journal: f.j, Record: true, Progress: &bar})
+	if err != nil || !rep.OK || rep.Volumes[0].ImageSHA256 != res.Images[0].SHA256 || rep.Volumes[0].Method != "deep" {
+		t.Fatalf("padded copy: %v %s", err, checks(rep))
+	}
+	if bar.Len() == 0 {
+		t.Error("no progress output")
+	}
+	v, _ := f.j.Volume(f.ctx, res.Images[0].Label)
+	if n := len(v.Verifications); n != 2 || v.Verifications[1].Copy != padded || !v.Verifications[1].OK {
+		t.Fatalf("verifications %+v", v.Verifications)
+	}
+}
