@@ -20,8 +20,8 @@ type ReleaseResult struct {
 }
 
 // Release deletes the journal bodies of the messages on volume label once
-// at least opts.Copies distinct copies (Verification.Copy) have an OK
-// "deep" verification; otherwise ErrNotVerified saying how many there are.
+// at least opts.Copies distinct copies (Verification.Copy) have as their
+// latest verification an OK "deep" one; otherwise ErrNotVerified saying how many there are.
 // Messages for which opts.Keep is true (or that KeepBody marked) keep
 // their bodies. Every message becomes State Released; records stay. The
 // volume's VerifyKey is wiped and Released set. ErrReleased if the volume
@@ -63,17 +63,29 @@ func releasable(v Volume, copies int) error {
 	if !v.Released.IsZero() {
 		return fmt.Errorf("%w: volume %s was released %s", ErrReleased, v.Label, v.Released.Format("2006-01-02T15:04:05Z"))
 	}
-	ok := map[string]bool{}
-	for _, ver := range v.Verifications {
-		if ver.OK && ver.Method == "deep" {
-			ok[ver.Copy] = true
-		}
-	}
-	if len(ok) < copies {
-		return fmt.Errorf("%w: volume %s has %d OK deep verification(s) of distinct copies, %d required; run archiver verify --data on each copy",
-			ErrNotVerified, v.Label, len(ok), copies)
+	good := goodCopies(v.Verifications)
+	if good < copies {
+		return fmt.Errorf("%w: volume %s has %d OK deep verification(s) of distinct copies, %d required (only each copy's latest verification counts); run archiver verify --data on each copy",
+			ErrNotVerified, v.Label, good, copies)
 	}
 	return nil
+}
+
+// goodCopies counts the distinct copies whose latest verification (in the
+// order recorded) is an OK "deep" one: a later failed or hash-only check
+// of a copy withdraws its earlier success.
+func goodCopies(vers []Verification) int {
+	latest := map[string]Verification{}
+	for _, ver := range vers {
+		latest[ver.Copy] = ver
+	}
+	good := 0
+	for _, ver := range latest {
+		if ver.OK && ver.Method == "deep" {
+			good++
+		}
+	}
+	return good
 }
 
 // keepSet evaluates keep outside any transaction: seqs whose body stays.

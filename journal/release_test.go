@@ -138,3 +138,31 @@ func TestHolds(t *testing.T) {
 		t.Fatalf("remove missing: %v", err)
 	}
 }
+
+// Gap 1 of the hardening pass: an OK deep verification of a copy followed
+// by a failed (or hash-only) one of the same copy must not count.
+func TestReleaseIgnoresStaleOKAfterFailedVerification(t *testing.T) {
+	j := newJ(t)
+	for i := range 2 {
+		ingest(t, j, env("a@acme.example", "b@acme.example"), msg(i, 1000))
+	}
+	v := seal(t, j, "acme", "ACME_2026_03_V01")
+	verify(t, j, v.Label, "img.iso", true, "deep")
+	verify(t, j, v.Label, "img.iso", false, "deep")
+	verify(t, j, v.Label, "/dev/sr0", true, "deep")
+	verify(t, j, v.Label, "/dev/sr0", true, "hash")
+	_, err := j.Release(ctx, v.Label, journal.ReleaseOptions{Copies: 1})
+	if !errors.Is(err, journal.ErrNotVerified) || !strings.Contains(err.Error(), "0 OK deep verification(s) of distinct copies, 1 required") {
+		t.Fatalf("release after the copies' latest checks failed or were hash-only: %v", err)
+	}
+	for seq := uint64(1); seq <= 2; seq++ {
+		if m, _ := j.Message(ctx, "acme", seq); m.State != journal.Sealed || !m.HasBody {
+			t.Fatalf("seq %d after refused release: state %s hasBody %v", seq, m.State, m.HasBody)
+		}
+	}
+	verify(t, j, v.Label, "img.iso", true, "deep") // re-verified: counts again
+	res, err := j.Release(ctx, v.Label, journal.ReleaseOptions{Copies: 1})
+	if err != nil || res.Released != 2 {
+		t.Fatalf("release after a fresh OK deep check: %+v %v", res, err)
+	}
+}
