@@ -2,6 +2,7 @@ package media
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -18,7 +19,7 @@ import (
 func prescan(r io.ReaderAt) error {
 	pvd := make([]byte, SectorSize)
 	if _, err := r.ReadAt(pvd, sectorPVD*SectorSize); err != nil {
-		return fmt.Errorf("media: read primary volume descriptor: %w", err)
+		return readErr("primary volume descriptor", err)
 	}
 	type extent struct{ lba, size uint32 }
 	root := extent{binary.LittleEndian.Uint32(pvd[158:162]), binary.LittleEndian.Uint32(pvd[166:170])}
@@ -96,4 +97,14 @@ func checkSystemUse(r io.ReaderAt, su []byte) error {
 
 func corrupt(format string, args ...any) error {
 	return fmt.Errorf("media: %w: "+format, append([]any{ErrCorrupt}, args...)...)
+}
+
+// readErr wraps a failed read of what (a structure or a file path): an
+// image that ends early (io.EOF, io.ErrUnexpectedEOF) is ErrCorrupt; any
+// other error (a device read error) is kept as it is, wrapped.
+func readErr(what string, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("media: %w: %s: the image ends before it (truncated)", ErrCorrupt, what)
+	}
+	return fmt.Errorf("media: read %s: %w", what, err)
 }

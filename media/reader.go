@@ -79,7 +79,7 @@ func OpenImage(r io.ReaderAt) (_ *Image, err error) {
 	}
 	pvd := make([]byte, SectorSize)
 	if _, err := r.ReadAt(pvd, sectorPVD*SectorSize); err != nil {
-		return nil, fmt.Errorf("media: open image: %w", err)
+		return nil, readErr("primary volume descriptor", err)
 	}
 	// Every directory record takes at least 34 bytes of the volume, so a
 	// walk visiting more than this many entries is going round a loop.
@@ -120,6 +120,8 @@ func (im *Image) Files() ([]Entry, error) {
 }
 
 // Open returns the contents of the file at path (as listed by Files).
+// Reading it returns ErrCorrupt naming path when the image ends before the
+// file's extent does (a truncated image), never short contents.
 func (im *Image) Open(p string) (io.Reader, error) {
 	if err := im.load(); err != nil {
 		return nil, err
@@ -128,7 +130,29 @@ func (im *Image) Open(p string) (io.Reader, error) {
 	if !ok {
 		return nil, fmt.Errorf("media: %q: %w", p, ErrNotFound)
 	}
-	return f.Reader(), nil
+	return &fullReader{r: f.Reader(), path: p, left: f.Size()}, nil
+}
+
+// fullReader returns ErrCorrupt if its source ends before left bytes.
+type fullReader struct {
+	r    io.Reader
+	path string
+	left int64 // bytes still expected
+}
+
+func (fr *fullReader) Read(p []byte) (int, error) {
+	if fr.left <= 0 {
+		return 0, io.EOF
+	}
+	n, err := fr.r.Read(p)
+	fr.left -= int64(n)
+	switch {
+	case err == io.EOF && fr.left > 0:
+		return n, readErr(fmt.Sprintf("%q (%d bytes missing)", fr.path, fr.left), io.ErrUnexpectedEOF)
+	case err != nil && err != io.EOF:
+		return n, readErr(fmt.Sprintf("%q", fr.path), err)
+	}
+	return n, err
 }
 
 // load reads the whole tree once into im.index.
@@ -166,9 +190,9 @@ func walkDir(d *iso9660.File, prefix string, depth int, budget *int64, fn func(s
 	if depth > maxReadDepth {
 		return fmt.Errorf("media: %q: directories nest deeper than %d: %w", prefix, maxReadDepth, ErrCorrupt)
 	}
-	kids, err := d.GetChildren()
+	kids, err := children(d, prefix)
 	if err != nil {
-		return fmt.Errorf("media: read directory %q: %w", prefix, err)
+		return err
 	}
 	if *budget -= int64(len(kids)); *budget < 0 {
 		return fmt.Errorf("media: %q: more directory records than the volume holds (a loop): %w", prefix, ErrCorrupt)
@@ -185,4 +209,21 @@ func walkDir(d *iso9660.File, prefix string, depth int, budget *int64, fn func(s
 		}
 	}
 	return nil
+}
+
+// children reads directory d (at path prefix, "" for the root), turning a
+// panic inside kdomanski/iso9660 or an image that ends early into
+// ErrCorrupt naming the directory.
+func children(d *iso9660.File, prefix string) (kids []*iso9660.File, err error) {
+	name := "/" + prefix
+	defer func() {
+		if r := recover(); r != nil {
+			kids, err = nil, fmt.Errorf("media: %w: directory %q: %v", ErrCorrupt, name, r)
+		}
+	}()
+	kids, err = d.GetChildren()
+	if err != nil {
+		return nil, readErr(fmt.Sprintf("directory %q", name), err)
+	}
+	return kids, nil
 }
