@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/archiver/archiver/journal"
 
 	"github.com/archiver/archiver/sealing/format"
 )
@@ -56,3 +59,18 @@ func (e *VerifyError) Error() string {
 }
 
 func (e *VerifyError) Unwrap() error { return ErrVerifyFailed }
+
+// AlreadyReleasedError: Release was asked for a volume that was already
+// released (at Released, UTC). Nothing was changed; callers that treat
+// release as idempotent (the CLI) report it and succeed. It matches
+// journal.ErrReleased.
+type AlreadyReleasedError struct {
+	Label    string
+	Released time.Time // UTC
+}
+
+func (e *AlreadyReleasedError) Error() string {
+	return fmt.Sprintf("sealing: %s already released on %s", e.Label, e.Released.UTC().Format(time.RFC3339))
+}
+
+func (e *AlreadyReleasedError) Unwrap() error { return journal.ErrReleased }

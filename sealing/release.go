@@ -22,10 +22,16 @@ type ReleaseOptions struct {
 // name as recorded, or an image path whose ISO volume id is read) once it
 // has opts.Copies OK deep verifications; messages Keep selects keep their
 // bodies. It refuses with journal.ErrNotVerified (saying why) otherwise.
+// A volume already released gives *AlreadyReleasedError (matching
+// journal.ErrReleased) and changes nothing, whatever its verifications
+// since (after release only hash checks are possible).
 func Release(ctx context.Context, j *journal.Journal, arg string, opts ReleaseOptions) (journal.ReleaseResult, error) {
 	label, err := ResolveLabel(ctx, j, arg)
 	if err != nil {
 		return journal.ReleaseResult{}, err
+	}
+	if v, err := j.Volume(ctx, label); err == nil && !v.Released.IsZero() {
+		return journal.ReleaseResult{}, &AlreadyReleasedError{Label: label, Released: v.Released}
 	}
 	if err := latestVerified(ctx, j, label, opts.Copies); err != nil {
 		return journal.ReleaseResult{}, err

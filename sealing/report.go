@@ -30,7 +30,13 @@ type VolumeReport struct {
 	Method      string           `json:"method"` // "deep" (every message decrypted) or "hash"
 	OK          bool             `json:"ok"`
 	Findings    []format.Finding `json:"findings,omitempty"`
-	journalVol  bool             // the journal knows this label
+	// Released is when the journal released this volume (UTC; zero if not
+	// released or checked without --data).
+	Released time.Time `json:"released,omitzero"`
+	// Note explains a check weaker than asked for: a released volume's
+	// verification key is wiped, so --data can no longer check deeply.
+	Note        string `json:"note,omitempty"`
+	journalVol  bool   // the journal knows this label
 	hasManifest bool
 }
 
@@ -88,6 +94,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(w, ", image sha256 %x", v.ImageSHA256)
 		}
 		fmt.Fprintln(w)
+		if v.Note != "" {
+			fmt.Fprintf(w, "  note: %s\n", v.Note)
+		}
 		for _, f := range v.Findings {
 			fmt.Fprintf(w, "  %s\n", f)
 		}
@@ -97,7 +106,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	n := len(r.AllFindings())
 	if r.OK {
-		_, err := fmt.Fprintf(w, "verify: OK, %d volumes\n", len(r.Volumes))
+		hashOnly := ""
+		if n := r.hashOnly(); n > 0 {
+			hashOnly = fmt.Sprintf(" (%d by hash and signature only, not deep)", n)
+		}
+		_, err := fmt.Fprintf(w, "verify: OK, %d volumes%s\n", len(r.Volumes), hashOnly)
 		return err
 	}
 	_, err := fmt.Fprintf(w, "verify: FAILED, %d findings in %d volumes\n", n, len(r.Volumes))
@@ -136,4 +149,16 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		Volumes  int    `json:"volumes"`
 		Findings int    `json:"findings"`
 	}{"summary", r.OK, len(r.Volumes), len(r.AllFindings())})
+}
+
+// hashOnly counts volumes checked by hash only although the journal knew
+// them (released volumes, whose verification key is gone).
+func (r *Report) hashOnly() int {
+	n := 0
+	for _, v := range r.Volumes {
+		if v.journalVol && v.Method != "deep" {
+			n++
+		}
+	}
+	return n
 }

@@ -137,6 +137,14 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 		vr.Method = "deep"
 		vr.Findings = append(vr.Findings, checkMessages(r, keys, exp, opts.Progress)...)
 	}
+	if exp != nil && !exp.vol.Released.IsZero() {
+		vr.Released = exp.vol.Released
+		if vr.Method != "deep" {
+			vr.Note = fmt.Sprintf("released on %s: deep verification is no longer possible (the verification key was wiped at release); "+
+				"checked the image hash, signature and SHA256SUMS only (give --key SECRET.asc to decrypt every message)",
+				exp.vol.Released.UTC().Format(time.RFC3339))
+		}
+	}
 	return vr
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/archiver/archiver/journal"
 	"github.com/archiver/archiver/sealing"
@@ -43,6 +44,16 @@ func releaseCommand(e *env) *cli.Command {
 					arg = releaseArg(e, arg)
 				}
 				r, err := sealing.Release(c.Context, s.j, arg, sealing.ReleaseOptions{Copies: c.Int("copies"), Keep: keep, Actor: e.user})
+				var already *sealing.AlreadyReleasedError
+				if errors.As(err, &already) { // idempotent: nothing changed, nothing refused
+					when := already.Released.UTC().Format(time.RFC3339)
+					if c.Bool("json") {
+						emit(e.stdout, "release", map[string]any{"volume": arg, "label": already.Label, "already_released": when, "released": 0, "kept": 0, "bytes_freed": 0})
+					} else {
+						fmt.Fprintf(e.stdout, "%s already released on %s: nothing to do\n", already.Label, when)
+					}
+					continue
+				}
 				if err != nil {
 					refused++
 					if c.Bool("json") {
