@@ -35,8 +35,9 @@ type VolumeReport struct {
 	Released time.Time `json:"released,omitzero"`
 	// Note explains a check weaker than asked for: a released volume's
 	// verification key is wiped, so --data can no longer check deeply.
-	Note        string `json:"note,omitempty"`
-	journalVol  bool   // the journal knows this label
+	Note        string   `json:"note,omitempty"`
+	journalVol  bool     // the journal knows this label
+	seqs        []uint64 // tenant sequences of the message files present
 	hasManifest bool
 }
 

@@ -117,6 +117,7 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 		add(format.Finding{Check: format.CheckManifest, Volume: m.Label, Detail: fmt.Sprintf("ISO volume id %q, manifest label %q", r.label, m.Label)})
 	}
 	vr.SumsSHA256 = sha256.Sum256(r.vol.Sums())
+	vr.seqs = messageSeqs(r.vol.Files())
 	vr.Findings = append(vr.Findings, checkSignature(r, opts.Signer)...)
 	bar := newBar(opts.Progress, sumSizes(r.vol.Files()), "hashing "+m.Label)
 	vr.Findings = append(vr.Findings, r.vol.CheckSumsList(bar.add)...)
