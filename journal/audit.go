@@ -55,7 +55,7 @@ func appendAudit(tx Tx, now time.Time, actor, action, detail string) (Event, err
 // Options.Actor.
 func (j *Journal) Audit(ctx context.Context, actor, action, detail string) (Event, error) {
 	if actor == "" {
-		actor = j.opts.Actor
+		actor = j.actor(ctx)
 	}
 	var e Event
 	err := j.update(func(tx Tx) error {

@@ -44,7 +44,7 @@ func (j *Journal) Compact(ctx context.Context) (before, after int64, err error) 
 	}
 	after, _, _ = st.Size()
 	err = st.Update(func(tx Tx) error {
-		_, err := appendAudit(tx, j.now(), j.opts.Actor, "compact", fmt.Sprintf("compacted journal.db from %d to %d bytes", before, after))
+		_, err := appendAudit(tx, j.now(), j.actor(ctx), "compact", fmt.Sprintf("compacted journal.db from %d to %d bytes", before, after))
 		return err
 	})
 	return before, after, err

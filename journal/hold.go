@@ -16,7 +16,7 @@ func (j *Journal) AddHold(ctx context.Context, h Hold) error {
 		h.Created = j.now()
 	}
 	if h.By == "" {
-		h.By = j.opts.Actor
+		h.By = j.actor(ctx)
 	}
 	v, err := json.Marshal(h)
 	if err != nil {
@@ -43,7 +43,7 @@ func (j *Journal) RemoveHold(ctx context.Context, name string) error {
 		if err := tx.Delete(bHolds, []byte(name)); err != nil {
 			return err
 		}
-		_, err := appendAudit(tx, j.now(), j.opts.Actor, "hold", "remove hold "+name)
+		_, err := appendAudit(tx, j.now(), j.actor(ctx), "hold", "remove hold "+name)
 		return err
 	})
 }

@@ -43,7 +43,7 @@ func (j *Journal) ImportSealed(ctx context.Context, v Volume, msgs []Message) er
 		if err := putVolume(tx, n, v); err != nil {
 			return err
 		}
-		_, err = appendAudit(tx, j.now(), j.opts.Actor, "import", fmt.Sprintf(
+		_, err = appendAudit(tx, j.now(), j.actor(ctx), "import", fmt.Sprintf(
 			"imported volume %s (tenant %s, seq %d-%d, %d messages) from disc", v.Label, v.Tenant, v.FirstSeq, v.LastSeq, len(msgs)))
 		return err
 	})

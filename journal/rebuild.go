@@ -23,7 +23,7 @@ func (j *Journal) Rebuild(ctx context.Context) error {
 		if err := rebuildLabels(tx); err != nil {
 			return err
 		}
-		_, err := appendAudit(tx, j.now(), j.opts.Actor, "rebuild", "rebuilt journal indexes from records")
+		_, err := appendAudit(tx, j.now(), j.actor(ctx), "rebuild", "rebuilt journal indexes from records")
 		return err
 	})
 }

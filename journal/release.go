@@ -32,7 +32,7 @@ func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions
 		opts.Copies = 1
 	}
 	if opts.Actor == "" {
-		opts.Actor = j.opts.Actor
+		opts.Actor = j.actor(ctx)
 	}
 	v, err := j.Volume(ctx, label)
 	if err != nil {

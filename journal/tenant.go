@@ -38,7 +38,7 @@ func (j *Journal) AddTenant(ctx context.Context, t Tenant) error {
 		if err := putTenant(tx, t); err != nil {
 			return err
 		}
-		_, err := appendAudit(tx, j.now(), j.opts.Actor, "tenant",
+		_, err := appendAudit(tx, j.now(), j.actor(ctx), "tenant",
 			fmt.Sprintf("add tenant %s domains %s", t.Name, strings.Join(t.Domains, ",")))
 		return err
 	})

@@ -17,7 +17,7 @@ func (j *Journal) RecordSealed(ctx context.Context, vols ...Volume) error {
 			if err := recordVolume(tx, v); err != nil {
 				return err
 			}
-			_, err := appendAudit(tx, j.now(), j.opts.Actor, "seal", fmt.Sprintf(
+			_, err := appendAudit(tx, j.now(), j.actor(ctx), "seal", fmt.Sprintf(
 				"sealed volume %s (tenant %s, period %s, %d of %d, seq %d-%d, %d messages, image sha256 %x)",
 				v.Label, v.Tenant, v.Period, v.Index, v.Count, v.FirstSeq, v.LastSeq, len(v.Placements), v.ImageSHA256))
 			if err != nil {
@@ -139,7 +139,7 @@ func (j *Journal) AddVerification(ctx context.Context, label string, ver Verific
 		if err := putVolume(tx, n, v); err != nil {
 			return err
 		}
-		_, err = appendAudit(tx, j.now(), j.opts.Actor, "verify", fmt.Sprintf(
+		_, err = appendAudit(tx, j.now(), j.actor(ctx), "verify", fmt.Sprintf(
 			"verify %s copy %q method %s ok=%v image sha256 %x findings %d",
 			label, ver.Copy, ver.Method, ver.OK, ver.ImageSHA256, len(ver.Findings)))
 		return err

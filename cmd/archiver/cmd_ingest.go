@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/archiver/archiver/journal/backfill"
 	"github.com/urfave/cli/v2"
@@ -55,12 +56,20 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) error {
 		return ctx.Err()
 	}
 	var sum backfill.Result
+	for _, r := range results {
+		sum.Read, sum.Stored, sum.Duplicate, sum.Failed = sum.Read+r.Read, sum.Stored+r.Stored, sum.Duplicate+r.Duplicate, sum.Failed+r.Failed
+	}
+	if e.shared != nil { // forwarded: serve's ingest batches are audited as "service"; say who asked
+		if _, aerr := s.j.Audit(ctx, e.user, "ingest", fmt.Sprintf("ingest %s: read %d, stored %d, duplicate %d, failed %d",
+			strings.Join(e.absAll(o.paths), " "), sum.Read, sum.Stored, sum.Duplicate, sum.Failed)); aerr != nil {
+			err = errors.Join(err, fmt.Errorf("audit trail: %w", aerr))
+		}
+	}
 	tw := table(e.stdout)
 	if !o.asJSON {
 		fmt.Fprintln(tw, "SOURCE\tREAD\tSTORED\tDUPLICATE\tFAILED")
 	}
 	for _, r := range results {
-		sum.Read, sum.Stored, sum.Duplicate, sum.Failed = sum.Read+r.Read, sum.Stored+r.Stored, sum.Duplicate+r.Duplicate, sum.Failed+r.Failed
 		if o.asJSON {
 			emit(e.stdout, "source", map[string]any{"source": r.Source, "read": r.Read, "stored": r.Stored, "duplicate": r.Duplicate, "failed": r.Failed,
 				"failures": r.Failures, "skipped": len(r.Skipped)})

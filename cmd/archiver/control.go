@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/archiver/archiver/journal"
 )
 
 // The control protocol on DATA/control.sock (a unix socket, mode 0600) is a
@@ -149,14 +151,17 @@ func handleControl(ctx context.Context, sh *shared, c net.Conn, log *slog.Logger
 			}
 		}
 	}()
+	// audit events of the command name the client's user, not the daemon
+	actor := forwardedActor(c, req.User)
+	ctx = journal.WithActor(ctx, actor)
 	e := &env{
 		stdin: stdin, stdout: streamWriter{out, frameStdout}, stderr: streamWriter{out, frameStderr},
-		cwd: req.Cwd, vars: req.Vars, user: req.User, now: sh.now, shared: sh,
+		cwd: req.Cwd, vars: req.Vars, user: actor, now: sh.now, shared: sh,
 	}
 	if e.vars == nil {
 		e.vars = map[string]string{}
 	}
-	log.Info("control: command", "args", req.Args[1:], "user", req.User)
+	log.Info("control: command", "args", req.Args[1:], "user", actor)
 	code := run(ctx, req.Args, e)
 	var b [4]byte
 	binary.BigEndian.PutUint32(b[:], uint32(code))

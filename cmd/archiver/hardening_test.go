@@ -1,11 +1,16 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/archiver/archiver/internal/testtool"
 )
 
 // sealedAcme seals every acme message of sampleData into one image and
@@ -66,4 +71,59 @@ func withoutFree(status string) string {
 		out = append(out, f)
 	}
 	return strings.Join(out, " ")
+}
+
+// auditEvents returns every audit event as "actor|action|detail".
+func auditEvents(t *testing.T, data string) []string {
+	t.Helper()
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(archiver(t, 0, "audit", "show", "--json", "--data", data)), "\n") {
+		var ev struct{ Type, Actor, Action, Detail string }
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Type == "event" {
+			out = append(out, ev.Actor+"|"+ev.Action+"|"+ev.Detail)
+		}
+	}
+	return out
+}
+
+// Gap 5 of the hardening pass: commands forwarded to serve were audited
+// under the daemon's actor "service". They must name the client's OS user:
+// "USER via service".
+func TestForwardedCommandAuditedAsClientUser(t *testing.T) {
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := u.Username + " via service"
+	data := filepath.Join(t.TempDir(), "data")
+	archiver(t, 0, "init", "--data", data)
+	archiver(t, 0, "tenant", "add", "--data", data, "acme", "--domain", "acme.example")
+	serve, _ := startServe(t, data)
+	archiver(t, 0, "tenant", "add", "--data", data, "globex", "--domain", "globex.example")
+	archiver(t, 0, "hold", "add", "--data", data, "--name", "h1", "--to", "x@acme.example")
+	archiver(t, 0, "ingest", "--data", data, filepath.Join(testtool.RepoRoot(t), "testdata", "mail", "01-acme-plain.eml"))
+	archiver(t, 0, "hold", "remove", "--data", data, "--name", "h1")
+	evs := auditEvents(t, data) // forwarded too
+	serve.Process.Signal(syscall.SIGTERM)
+	serve.Wait()
+
+	for _, w := range []string{"|tenant|add tenant globex", "|hold|", "|ingest|ingest ", "|hold|remove hold h1"} {
+		found := ""
+		for _, ev := range evs {
+			if strings.Contains(ev, w) {
+				found = ev
+			}
+		}
+		if !strings.HasPrefix(found, want+"|") {
+			t.Errorf("event %q: got %q, want actor %q\n%s", w, found, want, strings.Join(evs, "\n"))
+		}
+	}
+	for _, ev := range evs {
+		if strings.Contains(ev, "add tenant acme") && strings.HasPrefix(ev, "service|") {
+			t.Errorf("a local command was audited as service: %s", ev)
+		}
+	}
 }
