@@ -11,17 +11,17 @@ import (
 func (j *Journal) committer() {
 	defer j.wg.Done()
 	defer close(j.done)
-	lastBatch, lastDur := 0, time.Duration(0)
+	var w writers
 	for {
 		select {
 		case <-j.stop:
 			j.drainClosed()
 			return
 		case r := <-j.commits:
-			batch := j.gather(r, lastBatch, lastDur)
+			batch := j.gather(r, &w)
 			start := time.Now()
 			j.commitBatch(batch)
-			lastBatch, lastDur = len(batch), time.Since(start)
+			w.observe(len(batch), time.Since(start))
 		}
 	}
 }
@@ -29,19 +29,36 @@ func (j *Journal) committer() {
 func (j *Journal) stopped() <-chan struct{} { return j.done }
 
 // maxLinger bounds how long a group commit waits for more deliveries.
-const maxLinger = 2 * time.Millisecond
+const maxLinger = 4 * time.Millisecond
+
+// writers estimates the concurrent writers from recent batches.
+type writers struct {
+	expect  int           // decaying maximum of recent batch sizes
+	lastDur time.Duration // the previous commit's duration
+}
+
+// observe records a commit of n deliveries that took d. The estimate
+// falls by an eighth per batch, so a lone writer is back to never
+// lingering after a few commits.
+func (w *writers) observe(n int, d time.Duration) {
+	w.expect = max(n, w.expect-max(1, w.expect/8))
+	w.lastDur = d
+}
 
 // gather takes r and whatever else is queued, up to the batch limits. When
-// the previous batch held more than one delivery (concurrent writers), it
-// lingers for half the previous commit's duration (at most maxLinger) to
-// let writers that were answered by that commit join this one, instead of
-// splitting into two alternating cohorts. A lone writer never waits.
-func (j *Journal) gather(r *commitReq, lastBatch int, lastDur time.Duration) []*commitReq {
+// recent batches held several deliveries (concurrent writers), it lingers
+// until as many deliveries as the largest recent batch have come, for at
+// most the previous commit's duration (capped at maxLinger): the writers
+// answered by one commit then join the next one together, instead of
+// splitting into alternating cohorts that each pay a whole fsync. A lone
+// writer never waits. Durability is unchanged: every delivery is answered
+// only after the transaction holding it has been fsync'd.
+func (j *Journal) gather(r *commitReq, w *writers) []*commitReq {
 	batch := []*commitReq{r}
 	n := int64(len(r.inline))
 	var deadline <-chan time.Time
-	if lastBatch > 1 {
-		t := time.NewTimer(min(lastDur/2, maxLinger))
+	if w.expect > 1 {
+		t := time.NewTimer(min(w.lastDur, maxLinger))
 		defer t.Stop()
 		deadline = t.C
 	}
@@ -52,7 +69,7 @@ func (j *Journal) gather(r *commitReq, lastBatch int, lastDur time.Duration) []*
 			continue
 		default:
 		}
-		if deadline == nil {
+		if deadline == nil || len(batch) >= w.expect {
 			return batch
 		}
 		select {

@@ -4,17 +4,27 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+	"golang.org/x/sys/unix"
 )
 
 // boltStore is the default Store on one bbolt file. No bbolt type leaves
 // this file.
 type boltStore struct {
-	db *bolt.DB
+	db     *bolt.DB
+	mapped atomic.Int64 // body bytes read through the mmap since the last releaseMapped
 }
+
+// releaseEvery is how many body bytes may be read through bbolt's mmap
+// before its pages are dropped from this process's resident set (bytes).
+// Reading a body faults its pages into RSS as file-backed pages; a seal of
+// a whole month would otherwise grow RSS by the bytes it read (issue 4:
+// "RSS under 256 MiB whatever the volume size").
+const releaseEvery = 32 << 20
 
 // openBolt opens (creating) the bbolt file at path with every bucket in
 // buckets. It waits at most lockTimeout for the file lock and then returns
@@ -47,11 +57,36 @@ func openBolt(path string, lockTimeout time.Duration, buckets []string) (*boltSt
 }
 
 func (s *boltStore) View(fn func(Tx) error) error {
-	return s.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+	err := s.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx, s}) })
+	if s.mapped.Load() >= releaseEvery {
+		s.releaseMapped()
+	}
+	return err
 }
 
 func (s *boltStore) Update(fn func(Tx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx, s}) })
+}
+
+// releaseMapped drops the pages of bbolt's read-only MAP_SHARED mapping
+// from the resident set (madvise MADV_DONTNEED, Linux madvise(2)): the
+// data stays in the page cache and a later read faults it back in, so
+// this is safe while other goroutines read. It runs inside a read
+// transaction, which holds bbolt's mmap lock so that the mapping cannot
+// move meanwhile.
+func (s *boltStore) releaseMapped() {
+	s.mapped.Store(0)
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		info := s.db.Info()
+		size := uintptr(tx.Size())
+		if ps := uintptr(info.PageSize); ps > 0 {
+			size = (size + ps - 1) / ps * ps
+		}
+		if info.Data != 0 && size > 0 {
+			unix.Syscall(unix.SYS_MADVISE, info.Data, size, unix.MADV_DONTNEED)
+		}
+		return nil
+	})
 }
 
 func (s *boltStore) Size() (file, used int64, err error) {
@@ -84,7 +119,10 @@ func (s *boltStore) CompactTo(path string) error {
 	return dst.Close()
 }
 
-type boltTx struct{ tx *bolt.Tx }
+type boltTx struct {
+	tx *bolt.Tx
+	s  *boltStore
+}
 
 func (t boltTx) bucket(name string) (*bolt.Bucket, error) {
 	b := t.tx.Bucket([]byte(name))
@@ -99,7 +137,11 @@ func (t boltTx) Get(bucket string, key []byte) []byte {
 	if err != nil {
 		return nil
 	}
-	return b.Get(key)
+	v := b.Get(key)
+	if bucket == bBodies {
+		t.s.mapped.Add(int64(len(v)))
+	}
+	return v
 }
 
 // appendOnly buckets get keys in ascending order: their pages are filled to

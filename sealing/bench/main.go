@@ -25,6 +25,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/archiver/archiver/journal"
@@ -39,6 +40,7 @@ func main() {
 	profile := flag.String("media", "dvd5", "media profile")
 	skipManual := flag.Bool("skip-manual", false, "skip the manual gpg pipeline")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of seal+verify to this file")
+	flag.StringVar(&heapProfile, "memprofile", "", "write a heap profile taken at the peak Go heap of seal+verify to this file")
 	flag.Parse()
 	n, err := parseSize(*size)
 	if err != nil {
@@ -88,8 +90,7 @@ func main() {
 	fmt.Printf("seal: %v (%d images, %.1f MiB), verify --data: %v, end to end %v = %.1f MiB/s of messages\n",
 		sealT, len(res.Images), mib(imgBytes), verifyT, e2e, mib(total)/e2e.Seconds())
 	rss := peakRSS() // seal + verify only
-	heap := stopHeap()
-	anon, file := rssSplit()
+	mem := stopHeap()
 	hashT := timeIt(func() { b.verify(res, false) })
 	sumT := timeIt(func() { run("sha256sum", imagePaths(res)...) })
 	fmt.Printf("hash-only verify: %v, sha256sum of the images: %v, ratio %.2fx\n", hashT, sumT, sumT.Seconds()/hashT.Seconds())
@@ -104,7 +105,8 @@ func main() {
 		fmt.Printf("manual pipeline (gpg --encrypt per message, sha256sum, gpg --detach-sign, xorriso, bsdtar, sha256sum -c): %v; archiver seal+verify --data is %.1fx faster, seal alone (which already verifies deeply against the journal) %.1fx\n",
 			manT, manT.Seconds()/e2e.Seconds(), manT.Seconds()/sealT.Seconds())
 	}
-	fmt.Printf("peak RSS during seal+verify: %.1f MiB (now: anonymous %.1f MiB, file-backed %.1f MiB, the journal's bbolt mmap); peak Go heap in use %.1f MiB\n", rss, anon, file, heap)
+	fmt.Printf("peak RSS during seal+verify: VmHWM %.1f MiB; sampled every 20 ms: RssAnon peak %.1f MiB, RssFile peak %.1f MiB (the journal's bbolt mmap), Go heap in use peak %.1f MiB\n",
+		rss, mem.anon, mem.file, mem.heap)
 }
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
@@ -198,13 +200,27 @@ func (b *bench) setup() {
 	}
 }
 
+// ingest journals the messages from 32 concurrent writers (group commit).
 func (b *bench) ingest() {
 	env := journal.Envelope{MailFrom: "x@bench.example", RcptTo: []string{"y@bench.example"}, Protocol: "ingest"}
-	for _, m := range b.msgs {
-		if _, err := b.j.Ingest(context.Background(), env, bytes.NewReader(m)); err != nil {
-			log.Fatal(err)
-		}
+	var wg sync.WaitGroup
+	next := make(chan []byte)
+	for w := 0; w < 32; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range next {
+				if _, err := b.j.Ingest(context.Background(), env, bytes.NewReader(m)); err != nil {
+					log.Fatal(err)
+				}
+			}
+		}()
 	}
+	for _, m := range b.msgs {
+		next <- m
+	}
+	close(next)
+	wg.Wait()
 }
 
 func (b *bench) seal(p media.Profile) *sealing.SealResult {
@@ -256,28 +272,47 @@ func rssSplit() (anon, file float64) {
 	return anon, file
 }
 
-// sampleHeap samples HeapInuse+StackInuse every 20 ms until the returned
-// function is called, which returns the peak in MiB.
-func sampleHeap() func() float64 {
+var heapProfile string
+
+// writeHeapProfile writes the heap profile to -memprofile, if given.
+func writeHeapProfile() {
+	if heapProfile == "" {
+		return
+	}
+	if f, err := os.Create(heapProfile); err == nil {
+		pprof.WriteHeapProfile(f)
+		f.Close()
+	}
+}
+
+// peaks are the largest values seen by sampleHeap, in MiB.
+type peaks struct{ heap, anon, file float64 }
+
+// sampleHeap samples HeapInuse+StackInuse, RssAnon and RssFile every
+// 20 ms until the returned function is called, which returns the peaks.
+func sampleHeap() func() peaks {
 	stop := make(chan struct{})
-	peak := make(chan float64)
+	peak := make(chan peaks)
 	go func() {
-		var max uint64
+		var p peaks
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
-			if n := ms.HeapInuse + ms.StackInuse; n > max {
-				max = n
+			if h := float64(ms.HeapInuse+ms.StackInuse) / (1 << 20); h > p.heap*1.05 {
+				p.heap = h
+				writeHeapProfile()
 			}
+			anon, file := rssSplit()
+			p.anon, p.file = max(p.anon, anon), max(p.file, file)
 			select {
 			case <-stop:
-				peak <- float64(max) / (1 << 20)
+				peak <- p
 				return
 			case <-t.C:
 			}
 		}
 	}()
-	return func() float64 { close(stop); return <-peak }
+	return func() peaks { close(stop); return <-peak }
 }
