@@ -17,6 +17,14 @@ func interspersed(app *cli.App, args []string) []string {
 	out := []string{args[0]}
 	cmds := app.Commands
 	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" { // global flags: archiver --data DIR status
+		out = append(out, args[i])
+		if !strings.Contains(args[i], "=") && takesValueFlags(app.Flags, strings.TrimLeft(args[i], "-")) && i+1 < len(args) {
+			out = append(out, args[i+1])
+			i++
+		}
+		i++
+	}
 	var cmd *cli.Command
 	for i < len(args) {
 		c := findCommand(cmds, args[i])
@@ -28,7 +36,7 @@ func interspersed(app *cli.App, args []string) []string {
 		i++
 	}
 	if cmd == nil || len(cmd.Subcommands) > 0 {
-		return args
+		return append(out, args[i:]...)
 	}
 	var flags, pos []string
 	for ; i < len(args); i++ {
@@ -64,8 +72,10 @@ func findCommand(cmds []*cli.Command, name string) *cli.Command {
 	return nil
 }
 
-func takesValue(cmd *cli.Command, name string) bool {
-	for _, f := range cmd.Flags {
+func takesValue(cmd *cli.Command, name string) bool { return takesValueFlags(cmd.Flags, name) }
+
+func takesValueFlags(flags []cli.Flag, name string) bool {
+	for _, f := range flags {
 		for _, n := range f.Names() {
 			if n == name {
 				_, isBool := f.(*cli.BoolFlag)

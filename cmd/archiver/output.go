@@ -42,7 +42,9 @@ func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 
 
 func hexsum(b [32]byte) string { return hex.EncodeToString(b[:]) }
 
-// dataFlag is --data on every command (also $ARCHIVER_DATA).
+// dataFlag is --data on every command. Its default, a global --data or
+// $ARCHIVER_DATA, is applied by env.dataDir (the environment of the caller,
+// also when the command is forwarded to serve).
 func dataFlag() *cli.StringFlag {
-	return &cli.StringFlag{Name: "data", Aliases: []string{"d"}, EnvVars: []string{"ARCHIVER_DATA"}, Usage: "data directory `DIR` (journal, catalog, keys)"}
+	return &cli.StringFlag{Name: "data", Aliases: []string{"d"}, Usage: "data directory `DIR` (journal, catalog, keys; default $ARCHIVER_DATA)"}
 }

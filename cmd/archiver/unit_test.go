@@ -15,6 +15,9 @@ func TestInterspersed(t *testing.T) {
 		{[]string{"archiver", "verify", "a.iso", "--data=d", "--", "--odd.iso"},
 			[]string{"archiver", "verify", "--data=d", "--", "a.iso", "--odd.iso"}},
 		{[]string{"archiver", "--help"}, []string{"archiver", "--help"}},
+		{[]string{"archiver", "--data", "d", "tenant", "add", "acme", "--domain", "a.example"},
+			[]string{"archiver", "--data", "d", "tenant", "add", "--domain", "a.example", "--", "acme"}},
+		{[]string{"archiver", "--data=d", "stauts"}, []string{"archiver", "--data=d", "stauts"}},
 		{[]string{"archiver", "tenant"}, []string{"archiver", "tenant"}},
 	} {
 		if got := interspersed(app, c.in); !reflect.DeepEqual(got, c.want) {
