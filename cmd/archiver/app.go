@@ -27,6 +27,7 @@ func newApp(e *env) *cli.App {
 			serveCommand(e),
 			ingestCommand(e),
 			statusCommand(e),
+			alarmCommand(e),
 			journalCommand(e),
 			auditCommand(e),
 			sealCommand(e),

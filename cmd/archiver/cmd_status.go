@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -82,6 +83,9 @@ func runStatus(ctx context.Context, e *env, data string, asJSON bool) error {
 	if len(st.Alarms) > 0 {
 		if !asJSON {
 			fmt.Fprintf(e.stderr, "archiver: %d alarms raised\nhint: %s\n", len(st.Alarms), alarmHint(st.Alarms[0].Kind, s.data))
+			if !slices.Contains(liveAlarmKinds, st.Alarms[0].Kind) {
+				fmt.Fprintf(e.stderr, "hint: once handled, acknowledge it: archiver alarm clear --data %s %s\n", s.data, st.Alarms[0].Kind)
+			}
 		}
 		return withCode(exitAlarm, errSilent)
 	}
