@@ -94,7 +94,7 @@ func TestExportFromJournalAndImages(t *testing.T) {
 		if seq <= 3 {
 			wantSrc = fmt.Sprintf("%s:MSG/0000000/%010d.PGP", label, seq)
 		}
-		if r[0] != fmt.Sprint(seq) || r[1] != hex.EncodeToString(sum[:]) || r[7] != wantSrc || r[12] != fmt.Sprintf("%06d.eml", seq) {
+		if r[0] != fmt.Sprint(seq) || r[1] != hex.EncodeToString(sum[:]) || r[7] != wantSrc || r[col(t, rows[0], "file")] != fmt.Sprintf("%06d.eml", seq) {
 			t.Errorf("CSV row %d = %q; want number %d, sha256 %x, source %s", seq, r, seq, sum, wantSrc)
 		}
 	}
@@ -323,4 +323,16 @@ func readCSV(t *testing.T, path string) [][]string {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// col returns the index of column name in header.
+func col(t *testing.T, header []string, name string) int {
+	t.Helper()
+	for i, h := range header {
+		if h == name {
+			return i
+		}
+	}
+	t.Fatalf("production.csv has no column %q: %q", name, header)
+	return -1
 }
