@@ -38,6 +38,9 @@ func (e *exporter) open(ctx context.Context, m journal.Message) (string, io.Read
 	}
 	rc, err := v.OpenMessage(m.Path, e.keys)
 	if err != nil {
+		if ke := keyError(m.Volume, v.Manifest().Recipients, e.keys, err); ke != err {
+			return "", nil, ke
+		}
 		return "", nil, fmt.Errorf("%s: %w", m.Volume, err)
 	}
 	return m.Volume + ":" + m.Path, rc, nil

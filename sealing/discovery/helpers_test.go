@@ -25,6 +25,7 @@ type keys struct {
 	pub    openpgp.EntityList
 	sec    openpgp.EntityList
 	armPub []byte
+	armSec []byte
 }
 
 func genKeys(t *testing.T, name string) keys {
@@ -33,7 +34,7 @@ func genKeys(t *testing.T, name string) keys {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := keys{armPub: pub}
+	k := keys{armPub: pub, armSec: sec}
 	if k.pub, err = pgp.ReadKeys(pub); err != nil {
 		t.Fatal(err)
 	}

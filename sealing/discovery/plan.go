@@ -25,7 +25,10 @@ func planImport(v *format.Volume, source string, keys openpgp.EntityList) (impor
 	m := v.Manifest()
 	ix, err := v.Index(keys)
 	if err != nil {
-		return importPlan{}, fmt.Errorf("%s: %s: %w", m.Label, format.IndexFile, err)
+		if ke := keyError(m.Label, m.Recipients, keys, err); ke != err {
+			return importPlan{}, ke
+		}
+		return importPlan{}, fmt.Errorf("%s: %w", m.Label, err)
 	}
 	if len(ix) != m.Messages {
 		return importPlan{}, fmt.Errorf("%s: index lists %d messages, manifest %d", m.Label, len(ix), m.Messages)

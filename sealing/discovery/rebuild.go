@@ -81,7 +81,7 @@ func RebuildCatalog(ctx context.Context, imp Importer, cat *catalog.Catalog, opt
 	for _, v := range chain {
 		p, err := planImport(v, vs.source[v.Manifest().Label], opts.Keys)
 		if err != nil {
-			return res, fmt.Errorf("%w: %v", ErrRebuildRefused, err)
+			return res, fmt.Errorf("%w: %w", ErrRebuildRefused, err)
 		}
 		p.vol.Signer = res.Signer
 		plans = append(plans, p)
