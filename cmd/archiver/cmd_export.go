@@ -51,6 +51,9 @@ func runExport(ctx context.Context, o exportOptions, e *env) error {
 		return err
 	}
 	defer s.close()
+	if err := knownTenant(ctx, s, o.q); err != nil {
+		return err
+	}
 	cat, err := s.catalog(ctx)
 	if err != nil {
 		return err

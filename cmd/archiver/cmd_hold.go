@@ -26,6 +26,9 @@ func holdCommand(e *env) *cli.Command {
 					return err
 				}
 				defer s.close()
+				if err := knownTenant(c.Context, s, q); err != nil {
+					return err
+				}
 				h := journal.Hold{Name: c.String("name"), Query: catalog.EncodeQuery(q), Created: e.now().UTC(), By: e.user}
 				if err := s.j.AddHold(c.Context, h); err != nil {
 					return withHint(fmt.Errorf("hold %s: %w", h.Name, err), "archiver hold list --data %s", s.data)

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/archiver/archiver/journal/backfill"
@@ -47,7 +50,12 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) error {
 		return err
 	}
 	defer s.close()
-	opts := backfill.Options{Tenant: o.tenant, DateFromHeader: o.dateFromHeader, Stdin: e.stdin}
+	stdin, empty := emptyInputs(e, o.paths)
+	if len(empty) > 0 {
+		return withHint(fmt.Errorf("ingest: %s empty (0 bytes): no message to store; nothing was ingested", strings.Join(empty, ", ")),
+			"drop the empty sources and run archiver ingest again")
+	}
+	opts := backfill.Options{Tenant: o.tenant, DateFromHeader: o.dateFromHeader, Stdin: stdin}
 	if e.tty {
 		opts.Progress = e.stderr
 	}
@@ -78,7 +86,8 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", r.Source, r.Read, r.Stored, r.Duplicate, r.Failed)
 	}
 	if o.asJSON {
-		emit(e.stdout, "summary", map[string]any{"read": sum.Read, "stored": sum.Stored, "duplicate": sum.Duplicate, "failed": sum.Failed, "ok": sum.Failed == 0 && err == nil})
+		emit(e.stdout, "summary", map[string]any{"read": sum.Read, "stored": sum.Stored, "duplicate": sum.Duplicate, "failed": sum.Failed,
+			"empty": emptySources(results), "ok": sum.Failed == 0 && err == nil && len(emptySources(results)) == 0})
 	} else {
 		fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\n", sum.Read, sum.Stored, sum.Duplicate, sum.Failed)
 		tw.Flush()
@@ -86,7 +95,17 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) error {
 			for _, f := range r.Failures {
 				fmt.Fprintf(e.stdout, "FAILED %s: %s\n", f.Source, f.Reason)
 			}
+			for _, f := range r.Skipped {
+				fmt.Fprintf(e.stdout, "SKIPPED %s: %s\n", f.Source, f.Reason)
+			}
+			if r.Read == 0 {
+				fmt.Fprintf(e.stdout, "EMPTY %s: no message found\n", r.Source)
+			}
 		}
+	}
+	if empty := emptySources(results); err == nil && sum.Failed == 0 && len(empty) > 0 {
+		return withHint(fmt.Errorf("ingest: no message found in %s", strings.Join(empty, ", ")),
+			"check the path (a maildir, an mbox file, .eml files or - for stdin) and run archiver ingest again")
 	}
 	if err != nil || sum.Failed > 0 {
 		if err == nil {
@@ -95,4 +114,39 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) error {
 		return withHint(fmt.Errorf("ingest: %d of %d messages failed: %w", sum.Failed, sum.Read, err), "fix the sources listed above and run the same archiver ingest again (duplicates are recorded, not stored twice)")
 	}
 	return nil
+}
+
+// emptySources names the sources in which no message was found at all (a
+// mistyped path, an empty maildir or stdin): a backfill that read nothing
+// is not a success.
+func emptySources(results []backfill.Result) []string {
+	var out []string
+	for _, r := range results {
+		if r.Read == 0 {
+			out = append(out, r.Source)
+		}
+	}
+	return out
+}
+
+// emptyInputs names the sources given that are empty files or an empty
+// stdin: backfill would store each as a 0-byte message. It returns stdin
+// to read from (what it peeked at is still there).
+func emptyInputs(e *env, paths []string) (io.Reader, []string) {
+	var out []string
+	stdin := e.stdin
+	for _, p := range paths {
+		if p == "-" {
+			br := bufio.NewReader(e.stdin)
+			if _, err := br.Peek(1); err == io.EOF {
+				out = append(out, "stdin")
+			}
+			stdin = br
+			continue
+		}
+		if fi, err := os.Stat(e.abs(p)); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+			out = append(out, e.abs(p))
+		}
+	}
+	return stdin, out
 }

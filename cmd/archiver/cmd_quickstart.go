@@ -185,7 +185,11 @@ func (q *qs) sealVerifyRelease(ctx context.Context) error {
 	if err := runVerify(ctx, verifyOptions{data: q.data, sources: imgs}, q.sub); err != nil {
 		return err
 	}
-	s, _ := q.sub.open(ctx, q.data)
+	s, err := q.sub.open(ctx, q.data)
+	if err != nil {
+		return err
+	}
+	defer s.close()
 	cat, err := s.catalog(ctx)
 	if err != nil {
 		return err

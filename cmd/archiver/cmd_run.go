@@ -80,6 +80,13 @@ func runRun(ctx context.Context, o runOptions, e *env) error {
 	}
 	rep, err := monthly.Run(ctx, s.j, mo)
 	if err != nil {
+		if rep != nil { // stopped midway: record what was done (some tenants may be released)
+			if txt, _, werr := rep.WriteFiles(out); werr == nil {
+				fmt.Fprintf(e.stderr, "archiver: run stopped; what was done is in %s\n", txt)
+			} else {
+				err = errors.Join(err, fmt.Errorf("write run report: %w", werr))
+			}
+		}
 		return err
 	}
 	txt, js, err := rep.WriteFiles(out)

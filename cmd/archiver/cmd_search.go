@@ -60,6 +60,9 @@ func runSearch(ctx context.Context, e *env, data string, q catalog.Query, asJSON
 		return err
 	}
 	defer s.close()
+	if err := knownTenant(ctx, s, q); err != nil {
+		return err
+	}
 	cat, err := s.catalog(ctx)
 	if err != nil {
 		return err

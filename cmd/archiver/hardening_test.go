@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -125,5 +126,93 @@ func TestForwardedCommandAuditedAsClientUser(t *testing.T) {
 		if strings.Contains(ev, "add tenant acme") && strings.HasPrefix(ev, "service|") {
 			t.Errorf("a local command was audited as service: %s", ev)
 		}
+	}
+}
+
+// archiverCode runs the real command and returns its exit code, stdout
+// and stderr.
+func archiverCode(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(archiverBin(t), args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), out.String(), errb.String()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0, out.String(), errb.String()
+}
+
+// Gap 6 of the hardening pass: every failure is loud. A mistyped --tenant
+// gave "0 messages" (search), an empty production (export) or a hold that
+// never matches (hold add), all with exit 0.
+func TestUnknownTenantQueryFails(t *testing.T) {
+	data, _ := sampleData(t)
+	for _, args := range [][]string{
+		{"search", "--tenant", "acne"},
+		{"export", "--tenant", "acne", "--out", filepath.Join(t.TempDir(), "prod")},
+		{"hold", "add", "--name", "typo", "--tenant", "acne"},
+	} {
+		code, _, stderr := archiverCode(t, "", append(args[:len(args):len(args)], "--data", data)...)
+		if code != exitError || !strings.Contains(stderr, "--tenant acne: no such tenant") || !strings.Contains(stderr, "hint: archiver tenant list") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 naming the tenant", args, code, stderr)
+		}
+	}
+	if out := archiver(t, 0, "hold", "list", "--data", data); strings.Contains(out, "typo") {
+		t.Fatalf("a hold on an unknown tenant was stored:\n%s", out)
+	}
+	archiver(t, 0, "search", "--data", data, "--tenant", "acme") // a known tenant still works
+}
+
+// Gap 6: an ingest that found no message at all (an empty directory or
+// stdin, a mistyped maildir) exited 0 with "total 0".
+func TestIngestNothingFoundFails(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	archiver(t, 0, "init", "--data", data)
+	empty := t.TempDir()
+	code, out, stderr := archiverCode(t, "", "ingest", "--data", data, empty)
+	if code != exitError || !strings.Contains(out, "EMPTY "+empty) || !strings.Contains(stderr, "no message found in "+empty) {
+		t.Fatalf("ingest of an empty directory: exit %d\n%s%s", code, out, stderr)
+	}
+	// an empty file or empty stdin was stored as a 0-byte message
+	emptyFile := filepath.Join(t.TempDir(), "empty.eml")
+	os.WriteFile(emptyFile, nil, 0o644)
+	for _, src := range []string{"-", emptyFile} {
+		if code, out, stderr := archiverCode(t, "", "ingest", "--data", data, src); code != exitError || !strings.Contains(stderr, "empty (0 bytes)") {
+			t.Fatalf("ingest of empty %s: exit %d\n%s%s", src, code, out, stderr)
+		}
+	}
+	if out := archiver(t, 0, "status", "--data", data); strings.Contains(out, "default") || strings.Contains(out, "acme") {
+		t.Fatalf("something was stored from empty sources:\n%s", out)
+	}
+	mail := filepath.Join(testtool.RepoRoot(t), "testdata", "mail", "01-acme-plain.eml")
+	if code, out, _ := archiverCode(t, "", "ingest", "--data", data, mail); code != 0 {
+		t.Fatalf("ingest of a message: exit %d\n%s", code, out)
+	}
+}
+
+// Gap 6: a monthly run where a tenant with mail has no recipient key (the
+// default tenant of unrouted mail) exits 3, releases nothing of that
+// tenant, and still releases the others.
+func TestRunTenantWithoutKeysExitsRefused(t *testing.T) {
+	data, period := sampleData(t)
+	stray := "From: a@x.example\r\nTo: b@nowhere.example\r\nSubject: stray\r\nMessage-ID: <stray.1@x>\r\n\r\nstray\r\n"
+	if code, out, stderr := archiverCode(t, stray, "ingest", "--data", data, "-"); code != 0 {
+		t.Fatalf("ingest stray mail: %d\n%s%s", code, out, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := archiverCode(t, "", "run", "--data", data, "--period", period, "--out", out)
+	if code != exitVerify || !strings.Contains(stdout, "TENANT default") || !strings.Contains(stdout, "REFUSED seal") || !strings.Contains(stderr, "hint: ") {
+		t.Fatalf("run with a keyless tenant: exit %d\n%s%s", code, stdout, stderr)
+	}
+	r := readRunReport(t, out, period)
+	if r.OK {
+		t.Fatal("run report says ok")
+	}
+	if n := bodies(t, data); n["default"] != 1 || n["acme"] != 0 {
+		t.Fatalf("bodies left %v: want default's 1 kept and acme released", n)
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -66,4 +68,18 @@ func location(m journal.Message) string {
 		return "journal (sealed on " + m.Volume + ":" + m.Path + ")"
 	}
 	return "journal"
+}
+
+// knownTenant refuses a query naming a tenant the journal does not know: a
+// mistyped --tenant must not look like "no messages" (search), an empty
+// production (export) or a hold that can never match (hold add).
+func knownTenant(ctx context.Context, s *store, q catalog.Query) error {
+	if q.Tenant == "" {
+		return nil
+	}
+	_, err := s.j.Tenant(ctx, q.Tenant)
+	if errors.Is(err, journal.ErrNotFound) {
+		return withHint(fmt.Errorf("--tenant %s: no such tenant", q.Tenant), "archiver tenant list --data %s", s.data)
+	}
+	return err
 }

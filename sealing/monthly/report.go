@@ -21,6 +21,9 @@ type Report struct {
 	Devices  []string        `json:"devices,omitempty"`
 	Tenants  []*TenantReport `json:"tenants"`
 	OK       bool            `json:"ok"` // nothing refused anywhere
+	// Error says why the run stopped before every tenant was done ("" when
+	// it finished); the tenants listed are those done or started.
+	Error string `json:"error,omitempty"`
 }
 
 // TenantReport is one tenant's part of the run.
@@ -97,9 +100,12 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintln(tw)
 	}
-	if r.OK {
+	switch {
+	case r.Error != "":
+		fmt.Fprintf(tw, "result: STOPPED, %s; the tenants above are all that ran, the rest were not sealed or released (rerun to resume)\n", r.Error)
+	case r.OK:
 		fmt.Fprintln(tw, "result: OK")
-	} else {
+	default:
 		fmt.Fprintln(tw, "result: REFUSED (see above); nothing of a refused tenant was released")
 	}
 	return tw.Flush()

@@ -57,7 +57,10 @@ func (o *Options) defaults() {
 // Run does the monthly job for every tenant of j (see the package doc).
 // Refusals are in the Report (Report.OK false), not the error; the error is
 // non-nil only when the run could not go on at all (ctx cancelled, journal
-// unreadable, OutDir not writable). The caller writes the report files.
+// unreadable, OutDir not writable). When it stops after starting on the
+// tenants, the Report of what was done so far (earlier tenants may have
+// been released) is returned with the error, OK false and Error set. The
+// caller writes the report files, also then.
 func Run(ctx context.Context, j *journal.Journal, o Options) (*Report, error) {
 	o.defaults()
 	if _, _, err := periodBounds(o.Period); err != nil {
@@ -80,7 +83,9 @@ func Run(ctx context.Context, j *journal.Journal, o Options) (*Report, error) {
 	for _, t := range tenants {
 		tr, err := runTenant(ctx, j, o, t.Name)
 		if err != nil {
-			return nil, err
+			// what earlier tenants did (sealed, released) must still be reported
+			rep.OK, rep.Error, rep.Finished = false, fmt.Sprintf("stopped at tenant %s: %v", t.Name, err), o.Now().UTC()
+			return rep, err
 		}
 		if len(tr.Refusals) > 0 {
 			rep.OK = false
