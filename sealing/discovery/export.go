@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
@@ -25,10 +26,17 @@ import (
 // is not produced. Names in Out come from production numbers only; Out must
 // be empty or absent (ErrOutNotEmpty) and no file is ever overwritten.
 //
-// When some matches cannot be produced (missing volume, no key, bad hash),
-// Export still writes the rest, production.csv and its signature, and
-// returns the Production with an *IncompleteError naming each failure and
-// each missing volume.
+// A complete production is signed: production.csv.asc by opts.Signer
+// (ErrNoSigner when it is nil, unless opts.NoSign).
+//
+// When some matches cannot be produced (missing volume, wrong or no key,
+// bad hash), Export still writes the rest and production.csv listing them,
+// but marks the production incomplete: IncompleteFile (INCOMPLETE.txt)
+// names every missing volume and every message not produced with the
+// reason, and production.csv is NOT signed, so an incomplete production
+// never looks like a complete, signed one. It returns the Production with
+// an *IncompleteError. A hard error (context cancelled, disk full) leaves
+// IncompleteFile too, when it can still be written.
 func Export(ctx context.Context, j Journal, cat *catalog.Catalog, q catalog.Query, opts ExportOptions) (*Production, error) {
 	if opts.Format == "" {
 		opts.Format = FormatEML
@@ -36,8 +44,8 @@ func Export(ctx context.Context, j Journal, cat *catalog.Catalog, q catalog.Quer
 	if opts.Format != FormatEML && opts.Format != FormatMbox {
 		return nil, fmt.Errorf("discovery: format %q: want %q or %q", opts.Format, FormatEML, FormatMbox)
 	}
-	if opts.Signer == nil {
-		return nil, errors.New("discovery: no archive key to sign production.csv")
+	if opts.Signer == nil && !opts.NoSign {
+		return nil, ErrNoSigner
 	}
 	msgs, err := cat.Search(ctx, q)
 	if err != nil {
@@ -55,17 +63,30 @@ func Export(ctx context.Context, j Journal, cat *catalog.Catalog, q catalog.Quer
 	defer out.Close()
 	e := &exporter{j: j, vs: vs, out: out, keys: opts.Keys, p: &Production{Dir: opts.Out, Format: opts.Format, Matched: len(msgs)}}
 	if err := e.run(ctx, msgs); err != nil {
+		e.markIncomplete(err)
 		return e.p, err
 	}
-	if err := e.sign(opts.Signer); err != nil {
+	b, err := e.readCSV()
+	if err != nil {
 		return e.p, err
+	}
+	e.csvSum = sha256.Sum256(b)
+	switch {
+	case len(e.p.Failures) > 0:
+		if err := e.markIncomplete(nil); err != nil {
+			return e.p, err
+		}
+	case !opts.NoSign:
+		if err := e.sign(opts.Signer, b); err != nil {
+			return e.p, err
+		}
 	}
 	actor := opts.Actor
 	if actor == "" {
 		actor = "unknown"
 	}
-	if _, err := j.Audit(ctx, actor, "export", fmt.Sprintf("out=%s matched=%d produced=%d failed=%d csv_sha256=%x query=%s",
-		opts.Out, e.p.Matched, e.p.Produced, len(e.p.Failures), e.csvSum, catalog.EncodeQuery(q))); err != nil {
+	if _, err := j.Audit(ctx, actor, "export", fmt.Sprintf("out=%s matched=%d produced=%d failed=%d signed=%t csv_sha256=%x query=%s",
+		opts.Out, e.p.Matched, e.p.Produced, len(e.p.Failures), e.p.Signed, e.csvSum, catalog.EncodeQuery(q))); err != nil {
 		return e.p, fmt.Errorf("discovery: audit: %w", err)
 	}
 	if len(e.p.Failures) > 0 {
@@ -148,13 +169,8 @@ func (e *exporter) fail(m journal.Message, err error) {
 	e.p.Failures = append(e.p.Failures, Failure{Tenant: m.Tenant, Seq: m.Seq, Volume: m.Volume, Reason: err.Error()})
 }
 
-// sign writes production.csv.asc over the finished production.csv.
-func (e *exporter) sign(signer *openpgp.Entity) error {
-	b, err := e.readCSV()
-	if err != nil {
-		return err
-	}
-	e.csvSum = sha256.Sum256(b)
+// sign writes production.csv.asc over b, the finished production.csv.
+func (e *exporter) sign(signer *openpgp.Entity, b []byte) error {
 	f, err := e.out.create(SigFile)
 	if err != nil {
 		return err
@@ -167,7 +183,11 @@ func (e *exporter) sign(signer *openpgp.Entity) error {
 		f.Close()
 		return fmt.Errorf("discovery: %s: %w", SigFile, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("discovery: %s: %w", SigFile, err)
+	}
+	e.p.Signed = true
+	return nil
 }
 
 func (e *exporter) readCSV() ([]byte, error) {
@@ -177,4 +197,52 @@ func (e *exporter) readCSV() ([]byte, error) {
 	}
 	defer f.Close()
 	return io.ReadAll(f)
+}
+
+// markIncomplete writes IncompleteFile: what was produced, every missing
+// volume and every match not produced with its reason, and stopped (the
+// hard error that ended the export, or nil).
+func (e *exporter) markIncomplete(stopped error) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "INCOMPLETE PRODUCTION: %d of %d matching messages were produced.\n", e.p.Produced, e.p.Matched)
+	fmt.Fprintf(&b, "%s lists only the messages produced and is NOT signed (no %s).\n", CSVFile, SigFile)
+	b.WriteString("Do not deliver this directory as a complete production: export again into a new\n" +
+		"directory with the missing volumes (--media) and the tenant's secret key (--key).\n")
+	if stopped != nil {
+		fmt.Fprintf(&b, "\nThe export stopped: %s\n", oneLine(stopped.Error()))
+	}
+	if len(e.p.Missing) > 0 {
+		b.WriteString("\nMissing volumes:\n")
+		for _, m := range e.p.Missing {
+			fmt.Fprintf(&b, "  %s: %d message(s)\n", m.Label, m.Messages)
+		}
+	}
+	if len(e.p.Failures) > 0 {
+		b.WriteString("\nNot produced (tenant/seq volume: reason):\n")
+		for _, f := range e.p.Failures {
+			fmt.Fprintf(&b, "  %s/%d %s: %s\n", oneLine(f.Tenant), f.Seq, f.Volume, oneLine(f.Reason))
+		}
+	}
+	f, err := e.out.create(IncompleteFile)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return fmt.Errorf("discovery: %s: %w", IncompleteFile, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("discovery: %s: %w", IncompleteFile, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("discovery: %s: %w", IncompleteFile, err)
+	}
+	e.p.Incomplete = true
+	return nil
+}
+
+// oneLine keeps a reason on one line of IncompleteFile.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }

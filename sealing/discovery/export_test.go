@@ -153,8 +153,15 @@ func TestExportNamesMissingVolumes(t *testing.T) {
 	if rows := readCSV(t, filepath.Join(out, CSVFile)); len(rows) != 3 {
 		t.Errorf("CSV rows = %d, want header + 2", len(rows))
 	}
-	if _, err := os.Stat(filepath.Join(out, SigFile)); err != nil {
-		t.Errorf("incomplete production is not signed: %v", err)
+	// incomplete: never signed, and INCOMPLETE.txt says what is missing
+	if _, err := os.Stat(filepath.Join(out, SigFile)); !errors.Is(err, fs.ErrNotExist) || p.Signed || !p.Incomplete {
+		t.Errorf("incomplete production: %s stat %v, Signed %v, Incomplete %v; want no signature", SigFile, err, p.Signed, p.Incomplete)
+	}
+	inc2, _ := os.ReadFile(filepath.Join(out, IncompleteFile))
+	for _, want := range []string{"INCOMPLETE PRODUCTION: 2 of 5", label + ": 3 message(s)", "acme/1 " + label, "acme/3 " + label, "NOT signed"} {
+		if !strings.Contains(string(inc2), want) {
+			t.Errorf("%s lacks %q:\n%s", IncompleteFile, want, inc2)
+		}
 	}
 }
 
@@ -169,8 +176,63 @@ func TestExportWrongKeyProducesNothingFromDisc(t *testing.T) {
 	if !errors.As(err, &inc) || len(inc.Failures) != 3 || len(inc.Missing) != 0 || p.Produced != 2 {
 		t.Fatalf("Export with a wrong key: %+v, %v", p, err)
 	}
-	if got := listTree(t, out); !reflect.DeepEqual(got, []string{"000001.eml", "000002.eml", CSVFile, SigFile}) {
-		t.Errorf("files = %v", got)
+	if got := listTree(t, out); !reflect.DeepEqual(got, []string{"000001.eml", "000002.eml", IncompleteFile, CSVFile}) {
+		t.Errorf("files = %v, want no signature and %s", got, IncompleteFile)
+	}
+	need := KeyID(pgp.Fingerprint(e.tenant.sec[0]))
+	b, _ := os.ReadFile(filepath.Join(out, IncompleteFile))
+	named := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "  acme/") && strings.Contains(line, need) {
+			named++
+		}
+	}
+	if named != 3 {
+		t.Errorf("%s names the needed key ID %s for %d messages, want 3:\n%s", IncompleteFile, need, named, b)
+	}
+}
+
+// The case: nothing could be produced. production.csv holds only
+// its header and must not look like a complete, signed production.
+func TestExportNothingProducedIsMarkedIncomplete(t *testing.T) {
+	e, img := newFixture(t)
+	out := filepath.Join(t.TempDir(), "out")
+	p, err := Export(context.Background(), e.j, e.cat, catalog.Query{Subject: "budget"}, ExportOptions{
+		Media: []string{img}, Keys: genKeys(t, "other").sec, Out: out, Signer: e.archive.sec[0],
+	})
+	var inc *IncompleteError
+	if !errors.As(err, &inc) || p.Matched != 1 || p.Produced != 0 {
+		t.Fatalf("Export: %+v, %v", p, err)
+	}
+	if got := listTree(t, out); !reflect.DeepEqual(got, []string{IncompleteFile, CSVFile}) {
+		t.Errorf("files = %v, want %s and %s only", got, IncompleteFile, CSVFile)
+	}
+	if rows := readCSV(t, filepath.Join(out, CSVFile)); len(rows) != 1 {
+		t.Errorf("production.csv rows = %d, want the header only", len(rows))
+	}
+}
+
+// A recovery machine without the archive secret key: NoSign writes a
+// complete production without production.csv.asc; without NoSign or a
+// signer, Export refuses before writing anything.
+func TestExportNoSign(t *testing.T) {
+	e, img := newFixture(t)
+	parent := t.TempDir()
+	out := filepath.Join(parent, "refused")
+	if _, err := Export(context.Background(), e.j, e.cat, catalog.Query{}, ExportOptions{Media: []string{img}, Keys: e.tenant.sec, Out: out}); !errors.Is(err, ErrNoSigner) {
+		t.Fatalf("no signer: err = %v, want ErrNoSigner", err)
+	}
+	if got := listTree(t, parent); len(got) != 0 {
+		t.Fatalf("refused export wrote %v", got)
+	}
+	out = filepath.Join(parent, "unsigned")
+	p, err := Export(context.Background(), e.j, e.cat, catalog.Query{}, ExportOptions{Media: []string{img}, Keys: e.tenant.sec, Out: out, NoSign: true})
+	if err != nil || p.Produced != 5 || p.Signed || p.Incomplete {
+		t.Fatalf("NoSign export: %+v, %v", p, err)
+	}
+	want := []string{"000001.eml", "000002.eml", "000003.eml", "000004.eml", "000005.eml", CSVFile}
+	if got := listTree(t, out); !reflect.DeepEqual(got, want) {
+		t.Errorf("files = %v, want %v", got, want)
 	}
 }
 

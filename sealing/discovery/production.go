@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -27,10 +28,15 @@ const (
 
 // File names in a production directory.
 const (
-	CSVFile  = "production.csv"
-	SigFile  = "production.csv.asc"
-	MboxFile = "production.mbox"
+	CSVFile        = "production.csv"
+	SigFile        = "production.csv.asc"
+	MboxFile       = "production.mbox"
+	IncompleteFile = "INCOMPLETE.txt" // only in an incomplete production, which is never signed
 )
+
+// ErrNoSigner: Export was given no archive key to sign production.csv and
+// not told to leave it unsigned (ExportOptions.NoSign).
+var ErrNoSigner = errors.New("discovery: no archive signing key for production.csv (sign with another archive secret key, or export unsigned)")
 
 // ExportOptions configures Export.
 type ExportOptions struct {
@@ -38,19 +44,22 @@ type ExportOptions struct {
 	Keys   openpgp.EntityList // tenant secret keys, to decrypt messages read from media
 	Out    string             // output directory: created, or existing and empty
 	Format string             // FormatEML (default when "") or FormatMbox
-	Signer *openpgp.Entity    // archive key; signs production.csv (required)
+	Signer *openpgp.Entity    // archive secret key; signs production.csv (required unless NoSign)
+	NoSign bool               // write no production.csv.asc (a recovery machine without the archive secret key)
 	Actor  string             // recorded in the audit trail; "" means "unknown"
 }
 
 // Production is what one Export wrote.
 type Production struct {
-	Dir      string          // the output directory
-	Format   string          // FormatEML or FormatMbox
-	Matched  int             // messages the query matched
-	Produced int             // messages written (production numbers 1..Produced)
-	Files    []string        // eml: one name per produced message, in number order; mbox: [MboxFile]
-	Failures []Failure       // matches that could not be produced
-	Missing  []MissingVolume // volumes needed and not among the media given
+	Dir        string          // the output directory
+	Format     string          // FormatEML or FormatMbox
+	Matched    int             // messages the query matched
+	Produced   int             // messages written (production numbers 1..Produced)
+	Files      []string        // eml: one name per produced message, in number order; mbox: [MboxFile]
+	Failures   []Failure       // matches that could not be produced
+	Missing    []MissingVolume // volumes needed and not among the media given
+	Signed     bool            // production.csv.asc written (complete, and not NoSign)
+	Incomplete bool            // IncompleteFile written: some matches not produced
 }
 
 // Failure is one matched message that could not be produced.
@@ -70,7 +79,8 @@ type MissingVolume struct {
 
 // IncompleteError is Export's error when some matches were not produced.
 // The production holds everything else; production.csv lists only what
-// was produced.
+// was produced, IncompleteFile says what is missing and why, and nothing
+// is signed.
 type IncompleteError struct {
 	Failures []Failure
 	Missing  []MissingVolume
