@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -79,13 +82,17 @@ func (j *Journal) ClearAlarms(ctx context.Context, kind string) error {
 func (j *Journal) storedAlarms() []Alarm {
 	var out []Alarm
 	cleared := map[string]time.Time{}
-	_ = j.view(func(tx Tx) error {
+	err := j.view(func(tx Tx) error {
 		c := tx.Cursor(bAlarms)
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			var a Alarm
-			if json.Unmarshal(v, &a) == nil {
-				out = append(out, a)
+			if err := json.Unmarshal(v, &a); err != nil {
+				// never drop an alarm silently: report it under its key's kind
+				kind, tenant := splitTenantKey(k)
+				a = Alarm{Kind: kind, Tenant: string(tenant), Time: j.now(), Message: fmt.Sprintf(
+					"alarm record unreadable (%v); run archiver journal check", err)}
 			}
+			out = append(out, a)
 		}
 		c = tx.Cursor(bMeta)
 		p := []byte("alarms-cleared/")
@@ -94,6 +101,10 @@ func (j *Journal) storedAlarms() []Alarm {
 		}
 		return nil
 	})
+	if err != nil {
+		out = append(out, Alarm{Kind: "corrupt-record", Time: j.now(), Message: fmt.Sprintf(
+			"stored alarms unreadable: %v; run archiver journal check", err)})
+	}
 	out = append(out, j.loggedAlarms(cleared)...)
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Time.Before(out[b].Time) })
 	return out
@@ -101,20 +112,31 @@ func (j *Journal) storedAlarms() []Alarm {
 
 func (j *Journal) loggedAlarms(cleared map[string]time.Time) []Alarm {
 	f, err := os.Open(filepath.Join(j.dir, alarmLog))
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
+	}
+	if err != nil {
+		return []Alarm{{Kind: "write-failure", Time: j.now(), Message: fmt.Sprintf("%s unreadable: %v", alarmLog, err)}}
 	}
 	defer f.Close()
 	var out []Alarm
 	sc := bufio.NewScanner(f)
-	for sc.Scan() {
+	for line := 1; sc.Scan(); line++ {
 		var a Alarm
-		if json.Unmarshal(sc.Bytes(), &a) != nil {
-			continue
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			// a torn or damaged line is still an alarm that could not be stored
+			a = Alarm{Kind: "write-failure", Time: j.now(), Message: fmt.Sprintf(
+				"%s line %d unreadable (%v): an alarm was raised while the database could not be written", alarmLog, line, err)}
+			if fi, err := f.Stat(); err == nil {
+				a.Time = fi.ModTime().UTC()
+			}
 		}
 		if a.Time.After(cleared[a.Kind]) && a.Time.After(cleared[""]) {
 			out = append(out, a)
 		}
+	}
+	if err := sc.Err(); err != nil {
+		out = append(out, Alarm{Kind: "write-failure", Time: j.now(), Message: fmt.Sprintf("%s unreadable: %v", alarmLog, err)})
 	}
 	return out
 }

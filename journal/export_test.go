@@ -27,6 +27,7 @@ const (
 	BucketMessages  = bMessages
 	BucketAudit     = bAudit
 	BucketBodies    = bBodies
+	BucketAlarms    = bAlarms
 )
 
 var (

@@ -55,7 +55,10 @@ func (j *Journal) Status(ctx context.Context) (Status, error) {
 		return st, err
 	}
 	st.Alarms = append(j.storedAlarms(), j.liveAlarms(&st)...)
-	st.AuditHead, _ = j.AuditHead(ctx)
+	if st.AuditHead, err = j.AuditHead(ctx); err != nil {
+		st.Alarms = append(st.Alarms, Alarm{Kind: "corrupt-record", Time: j.now(), Message: fmt.Sprintf(
+			"audit chain head unreadable: %v; run archiver audit verify", err)})
+	}
 	j.mu.RLock()
 	if j.st != nil {
 		st.JournalBytes, st.JournalUsedBytes, _ = j.st.Size()

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/archiver/archiver/journal"
 	"github.com/urfave/cli/v2"
 )
 
@@ -47,7 +48,14 @@ func runStatus(ctx context.Context, e *env, data string, asJSON bool) error {
 	now := e.now().UTC()
 	if asJSON {
 		for _, t := range st.Tenants {
-			emit(e.stdout, "tenant", t)
+			age := int64(0) // seconds since the oldest unsealed message was received; 0 if none
+			if !t.OldestUnsealed.IsZero() {
+				age = int64(now.Sub(t.OldestUnsealed) / time.Second)
+			}
+			emit(e.stdout, "tenant", struct {
+				journal.TenantStatus
+				OldestUnsealedAge int64 `json:"oldest_unsealed_age_seconds"`
+			}{t, age})
 		}
 		for _, h := range holds {
 			emit(e.stdout, "hold", map[string]any{"name": h.Name, "messages": counts[h.Name]})
@@ -63,7 +71,7 @@ func runStatus(ctx context.Context, e *env, data string, asJSON bool) error {
 		for _, t := range st.Tenants {
 			age := "-"
 			if !t.OldestUnsealed.IsZero() {
-				age = now.Sub(t.OldestUnsealed).Truncate(time.Minute).String()
+				age = fmtAge(now.Sub(t.OldestUnsealed))
 			}
 			lv := "-"
 			if t.LastVerified != "" {
@@ -105,4 +113,13 @@ func alarmHint(kind, data string) string {
 		return fmt.Sprintf("archiver journal check --data %s", data)
 	}
 	return fmt.Sprintf("archiver status --data %s --json", data)
+}
+
+// fmtAge renders an age as days and hours ("36d 4h") from one day on,
+// else hours and minutes ("5h12m0s").
+func fmtAge(d time.Duration) string {
+	if d >= 24*time.Hour {
+		return fmt.Sprintf("%dd %dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+	}
+	return d.Truncate(time.Minute).String()
 }

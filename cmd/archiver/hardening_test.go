@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -214,5 +215,65 @@ func TestRunTenantWithoutKeysExitsRefused(t *testing.T) {
 	}
 	if n := bodies(t, data); n["default"] != 1 || n["acme"] != 0 {
 		t.Fatalf("bodies left %v: want default's 1 kept and acme released", n)
+	}
+}
+
+// Gap 7 of the hardening pass: status shows, per tenant, the counts,
+// bytes, the oldest unsealed message's age, the last verified volume;
+// holds with counts; alarms; and exits 2 while an alarm is raised.
+func TestStatusShowsCountsAgeHoldsAlarmsExit2(t *testing.T) {
+	data, img, label := sealedAcme(t)
+	archiver(t, 0, "verify", "--data", data, img)
+	archiver(t, 0, "release", "--data", data, label)
+	archiver(t, 0, "hold", "add", "--data", data, "--name", "falcon", "--to", "ombudsman@acme.example")
+	if out := archiver(t, 0, "status", "--data", data); strings.Contains(out, "ALARM") {
+		t.Fatalf("alarm before old mail:\n%s", out)
+	}
+	old := "From: a@globex.example\r\nTo: b@globex.example\r\nSubject: old\r\nMessage-ID: <old.1@globex.example>\r\nDate: Thu, 01 Jan 2026 10:00:00 +0000\r\n\r\nold\r\n"
+	if code, out, stderr := archiverCode(t, old, "ingest", "--data", data, "--date-from-header", "-"); code != 0 {
+		t.Fatalf("ingest old mail: %d %s %s", code, out, stderr)
+	}
+	code, out, stderr := archiverCode(t, "", "status", "--data", data)
+	if code != exitAlarm {
+		t.Fatalf("status with an old unsealed message: exit %d, want 2\n%s%s", code, out, stderr)
+	}
+	for _, re := range []string{
+		`(?m)^acme +15 +0 +0 +15 +\d+ +\d+ +- +` + label + ` 20`,
+		`(?m)^globex +18 +18 +0 +0 +\d+ +\d+ +\d{3}d \d+h +-`,
+		`(?m)^hold falcon: 1 messages$`,
+		`(?m)^ALARM unsealed-age globex: oldest unsealed message received 2026-01-01T10:00:00Z`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("status lacks %s:\n%s", re, out)
+		}
+	}
+	code, out, _ = archiverCode(t, "", "status", "--data", data, "--json")
+	if code != exitAlarm {
+		t.Fatalf("status --json: exit %d", code)
+	}
+	types := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var o map[string]any
+		if err := json.Unmarshal([]byte(l), &o); err != nil {
+			t.Fatal(err)
+		}
+		types[o["type"].(string)]++
+		switch {
+		case o["type"] == "tenant" && o["tenant"] == "globex":
+			if age, _ := o["oldest_unsealed_age_seconds"].(float64); age < 35*86400 {
+				t.Errorf("globex age %v s, want over 35 days", o["oldest_unsealed_age_seconds"])
+			}
+		case o["type"] == "tenant" && o["tenant"] == "acme":
+			if o["released"] != float64(15) || o["last_verified"] != label || o["oldest_unsealed_age_seconds"] != float64(0) {
+				t.Errorf("acme %v", o)
+			}
+		case o["type"] == "hold" && o["messages"] != float64(1):
+			t.Errorf("hold %v", o)
+		case o["type"] == "summary" && o["ok"] != false:
+			t.Errorf("summary %v", o)
+		}
+	}
+	if types["tenant"] != 2 || types["hold"] != 1 || types["alarm"] != 1 || types["summary"] != 1 {
+		t.Errorf("status --json objects %v", types)
 	}
 }
