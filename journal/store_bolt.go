@@ -16,10 +16,10 @@ import (
 // this file.
 type boltStore struct {
 	db     *bolt.DB
-	mapped atomic.Int64 // body bytes read through the mmap since the last releaseMapped
+	mapped atomic.Int64 // bytes (estimated) read through the mmap since the last releaseMapped
 }
 
-// releaseEvery is how many body bytes may be read through bbolt's mmap
+// releaseEvery is how many bytes may be read through bbolt's mmap
 // before its pages are dropped from this process's resident set (bytes).
 // Reading a body faults its pages into RSS as file-backed pages; a seal of
 // a whole month would otherwise grow RSS by the bytes it read (issue 4:
@@ -56,9 +56,15 @@ func openBolt(path string, lockTimeout time.Duration, buckets []string) (*boltSt
 	return &boltStore{db: db}, nil
 }
 
+// faultAround is what one read transaction is assumed to map besides the
+// body bytes it reads (bytes): Linux maps up to 64 KiB around each
+// faulted file page (fault_around_bytes), so looking up one record maps
+// its neighbours too, bodies included.
+const faultAround = 64 << 10
+
 func (s *boltStore) View(fn func(Tx) error) error {
 	err := s.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx, s}) })
-	if s.mapped.Load() >= releaseEvery {
+	if s.mapped.Add(faultAround) >= releaseEvery {
 		s.releaseMapped()
 	}
 	return err

@@ -111,6 +111,7 @@ type sealer struct {
 	spool      *os.File      // work/spool: every staged ciphertext, appended
 	spoolW     *bufio.Writer // buffers writes to spool
 	spoolEnd   int64         // bytes in spool
+	spools     []*indexSpool // index work files, closed by cleanup
 	vols       []*volPlan
 	built      []*volumeImage
 	images     []string // paths written (partial or final), removed on failure
@@ -241,19 +242,25 @@ func (s *sealer) run(ctx context.Context, msgs []journal.Message) error {
 		return fmt.Errorf("sealing: work dir: %w", err)
 	}
 	s.spool, s.spoolW = sp, bufio.NewWriterSize(sp, 256<<10)
+	t := time.Now()
 	if err := s.stage(ctx, msgs); err != nil {
 		return err
 	}
+	s.log.Debug("seal phase", "phase", "encrypt", "messages", len(msgs), "took", time.Since(t))
+	t = time.Now()
 	if err := s.fault(FaultStaged, 0); err != nil {
 		return err
 	}
 	if err := s.writeImages(ctx); err != nil {
 		return err
 	}
+	s.log.Debug("seal phase", "phase", "master", "images", len(s.vols), "took", time.Since(t))
+	t = time.Now()
 	vols, vers, err := s.verifyImages(ctx)
 	if err != nil {
 		return err
 	}
+	s.log.Debug("seal phase", "phase", "self-verify", "took", time.Since(t))
 	if err := s.fault(FaultVerified, 0); err != nil {
 		return err
 	}
@@ -271,6 +278,9 @@ func (s *sealer) run(ctx context.Context, msgs []journal.Message) error {
 func (s *sealer) cleanup(failed bool) {
 	if s.spool != nil {
 		s.spool.Close()
+	}
+	for _, ix := range s.spools {
+		ix.Close()
 	}
 	if s.work != "" {
 		os.RemoveAll(s.work)

@@ -33,7 +33,7 @@ type volPlan struct {
 	to           openpgp.EntityList // tenant recipients + verification key
 	planner      *media.Planner
 	msgs         []staged
-	index        bytes.Buffer // plaintext INDEX.PGP JSON Lines so far
+	index        *indexSpool // plaintext INDEX.PGP JSON Lines so far
 }
 
 func (s *sealer) newVolume() (*volPlan, error) {
@@ -46,7 +46,12 @@ func (s *sealer) newVolume() (*volPlan, error) {
 		return nil, err
 	}
 	to := append(append(openpgp.EntityList(nil), s.recipients...), vp...)
-	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, planner: media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING", VolumeSetID: "PLANNING", SetSize: 1, SeqNum: 1, Recorded: s.now})}, nil
+	ix, err := newIndexSpool(s.work)
+	if err != nil {
+		return nil, err
+	}
+	s.spools = append(s.spools, ix)
+	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, index: ix, planner: media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING", VolumeSetID: "PLANNING", SetSize: 1, SeqNum: 1, Recorded: s.now})}, nil
 }
 
 // bufferMax is the largest message encrypted ahead into memory by the
@@ -138,7 +143,9 @@ func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
 		if err := vol.planner.Add(st.path, st.sealed.CipherSize); err != nil {
 			return err
 		}
-		vol.index.Write(st.line)
+		if _, err := vol.index.Write(st.line); err != nil {
+			return fmt.Errorf("sealing: index work file: %w", err)
+		}
 		st.line = nil
 		vol.msgs = append(vol.msgs, st)
 		msgs[i] = journal.Message{} // let the record go: memory stays per volume, not per run
@@ -200,7 +207,7 @@ func (s *sealer) fits(vol *volPlan, st staged) (bool, int64, error) {
 	if err != nil {
 		return false, 0, err
 	}
-	need := sec + s.metaSectors(len(vol.msgs)+1, int64(vol.index.Len()+len(st.line)), len(vol.to))
+	need := sec + s.metaSectors(len(vol.msgs)+1, vol.index.Len()+int64(len(st.line)), len(vol.to))
 	return need <= s.opts.Profile.Sectors, need, nil
 }
 

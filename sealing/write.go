@@ -66,7 +66,11 @@ func (s *sealer) writeImage(vol *volPlan, k, n int, prev [32]byte) (*volumeImage
 		sec := io.NewSectionReader(s.spool, st.off, st.sealed.CipherSize)
 		files = append(files, media.File{Path: st.path, Size: st.sealed.CipherSize, Open: func() (io.ReadCloser, error) { return io.NopCloser(sec), nil }})
 	}
-	meta, err := format.BuildMetaJSONL(m, vol.index.Bytes(), sums, vol.to, s.opts.Signer)
+	ix, err := vol.index.Reader()
+	if err != nil {
+		return nil, err
+	}
+	meta, err := format.BuildMetaFrom(m, ix, sums, vol.to, s.opts.Signer)
 	if err != nil {
 		return nil, err
 	}

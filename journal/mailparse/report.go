@@ -51,7 +51,8 @@ func ParseJournalReport(r io.Reader) (rep *Report, ok bool) {
 		}
 		_, _ = io.Copy(io.Discard, r)
 	}()
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := getReader(r)
+	defer putReader(br) // runs before the drain above; rep holds only copies
 	h := readHeader(br, MaxHeaderBytes)
 	if _, has := h.get("x-ms-journal-report"); !has {
 		return nil, false

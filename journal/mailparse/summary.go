@@ -1,7 +1,6 @@
 package mailparse
 
 import (
-	"bufio"
 	"io"
 	"strings"
 	"time"
@@ -38,7 +37,8 @@ func Summarize(r io.Reader) (s Summary) {
 		}
 		_, _ = io.Copy(io.Discard, r)
 	}()
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := getReader(r)
+	defer putReader(br) // runs before the drain above; s holds only copies
 	h := readHeader(br, MaxHeaderBytes)
 	s = summaryOf(h)
 	s.Attachments = attachments(h, br)

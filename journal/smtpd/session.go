@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"sync"
 	"time"
 
 	smtp "github.com/archiver/archiver/journal/smtpd/internal/gosmtp"
@@ -112,7 +113,9 @@ func (s *session) deliver(r io.Reader) ([]journal.Stored, error) {
 // drains the rest (counting it) and returns errOversize; after a journal
 // write error it drains and returns that error. n is the bytes read.
 func (s *session) copyBody(d Delivery, r io.Reader) (n int64, err error) {
-	buf := make([]byte, 32<<10)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
 	for {
 		k, rerr := r.Read(buf)
 		n += int64(k)
@@ -132,6 +135,9 @@ func (s *session) copyBody(d Delivery, r io.Reader) (n int64, err error) {
 		}
 	}
 }
+
+// copyBufs pools copyBody's 32 KiB buffers (one per delivery otherwise).
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // accepted logs and counts a committed message.
 func (s *session) accepted(stored []journal.Stored, env journal.Envelope, n int64) {

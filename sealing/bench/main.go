@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,8 +41,12 @@ func main() {
 	profile := flag.String("media", "dvd5", "media profile")
 	skipManual := flag.Bool("skip-manual", false, "skip the manual gpg pipeline")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of seal+verify to this file")
+	verbose := flag.Bool("v", false, "log seal phases (encrypt, master, self-verify) with their durations")
 	flag.StringVar(&heapProfile, "memprofile", "", "write a heap profile taken at the peak Go heap of seal+verify to this file")
 	flag.Parse()
+	if *verbose {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	n, err := parseSize(*size)
 	if err != nil {
 		log.Fatal(err)
@@ -226,7 +231,7 @@ func (b *bench) ingest() {
 func (b *bench) seal(p media.Profile) *sealing.SealResult {
 	s, _ := pgp.ReadSecret(b.signer, nil)
 	res, err := sealing.Seal(context.Background(), b.j, sealing.SealOptions{Tenant: "bench", Until: time.Now().Add(time.Hour),
-		Profile: p, OutDir: filepath.Join(b.work, "out"), Signer: s[0]})
+		Profile: p, OutDir: filepath.Join(b.work, "out"), Signer: s[0], Logger: logger})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -272,7 +277,10 @@ func rssSplit() (anon, file float64) {
 	return anon, file
 }
 
-var heapProfile string
+var (
+	heapProfile string
+	logger      *slog.Logger // -v: seal phases
+)
 
 // writeHeapProfile writes the heap profile to -memprofile, if given.
 func writeHeapProfile() {

@@ -77,13 +77,20 @@ func BuildMeta(m *Manifest, index []IndexEntry, msgs []Sum, to openpgp.EntityLis
 // BuildMetaJSONL is BuildMeta with the index already encoded as JSON Lines
 // (WriteIndex output), which is a third of the memory of []IndexEntry.
 func BuildMetaJSONL(m *Manifest, indexJSONL []byte, msgs []Sum, to openpgp.EntityList, signer *openpgp.Entity) (*Meta, error) {
+	return BuildMetaFrom(m, bytes.NewReader(indexJSONL), msgs, to, signer)
+}
+
+// BuildMetaFrom is BuildMetaJSONL reading the JSON Lines index from r (a
+// work file), so that the plaintext index of a large volume is never held
+// in memory; only INDEX.PGP (compressed, encrypted) is.
+func BuildMetaFrom(m *Manifest, indexJSONL io.Reader, msgs []Sum, to openpgp.EntityList, signer *openpgp.Entity) (*Meta, error) {
 	m.Format = Version
 	files := map[string][]byte{
 		ManifestFile: m.Marshal(),
 		ReadmeFile:   Readme(m),
 	}
 	var ix bytes.Buffer
-	if _, err := EncryptMessage(&ix, bytes.NewReader(indexJSONL), to, true); err != nil {
+	if _, err := EncryptMessage(&ix, indexJSONL, to, true); err != nil {
 		return nil, fmt.Errorf("format: %s: %w", IndexFile, err)
 	}
 	files[IndexFile] = ix.Bytes()
