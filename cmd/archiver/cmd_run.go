@@ -25,7 +25,7 @@ func runCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "run",
 		Usage: "the monthly job for every tenant: seal, verify, burn --copies copies, read back and verify each, then release",
-		Description: "Writes run-YYYY-MM.txt and run-YYYY-MM.json into --out: per tenant each volume's label (write it on the disc),\n" +
+		Description: "Writes run-YYYY-MM.txt and run-YYYY-MM.json into --out (a rerun: run-YYYY-MM-2.txt, -3, …; never overwritten): per tenant each volume's label (write it on the disc),\n" +
 			"message count, sequence range, image SHA-256, signer fingerprint, verifications and refusals with reasons.\n" +
 			"Anything refused: nothing of that tenant is released and run exits 3. A rerun resumes sealed, unreleased volumes.",
 		Flags: []cli.Flag{

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,9 +49,20 @@ type runReport struct {
 	} `json:"tenants"`
 }
 
+// readRunReport reads the latest run report of period in out: run-P.json,
+// or run-P-N.json with the highest N (reruns never overwrite).
 func readRunReport(t *testing.T, out, period string) runReport {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(out, "run-"+period+".json"))
+	name := "run-" + period + ".json"
+	for n := 2; fileExists(filepath.Join(out, fmt.Sprintf("run-%s-%d.json", period, n))); n++ {
+		name = fmt.Sprintf("run-%s-%d.json", period, n)
+	}
+	return readRunReportFile(t, filepath.Join(out, name))
+}
+
+func readRunReportFile(t *testing.T, path string) runReport {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,8 +160,19 @@ func TestRunCorruptedCopyReleasesNothing(t *testing.T) {
 		t.Errorf("bodies after a refused run = %v, want all 15 acme and 17 globex kept", n)
 	}
 	// The rerun without the fault resumes the sealed volumes and releases.
-	archiver(t, 0, "run", "--data", data, "--period", period, "--out", out, "--media", "cd700",
+	// Its report is run-P-2.*; the refused run's report stays as written.
+	stdout = archiver(t, 0, "run", "--data", data, "--period", period, "--out", out, "--media", "cd700",
 		"--copies", "2", "--device", "stdio:"+filepath.Join(out, "drive-a.img"), "--device", "stdio:"+driveB)
+	second := filepath.Join(out, "run-"+period+"-2.json")
+	if !strings.Contains(stdout, "report: "+filepath.Join(out, "run-"+period+"-2.txt")+", "+second) {
+		t.Errorf("rerun output does not name run-%s-2.txt/.json:\n%s", period, stdout)
+	}
+	if first := readRunReportFile(t, filepath.Join(out, "run-"+period+".json")); first.OK {
+		t.Error("the first (refused) report was overwritten by the rerun's")
+	}
+	if r := readRunReportFile(t, second); !r.OK {
+		t.Errorf("rerun report %s: %+v", second, r)
+	}
 	if n := bodies(t, data); len(n) != 0 {
 		t.Errorf("bodies after the good rerun = %v, want none", n)
 	}

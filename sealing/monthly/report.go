@@ -2,8 +2,10 @@ package monthly
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,25 +120,56 @@ func devs(d []string) string {
 	return " on " + strings.Join(d, ", ")
 }
 
-// WriteFiles writes dir/run-PERIOD.txt and dir/run-PERIOD.json (replacing an
-// earlier run's report of the same period) and returns their paths.
+// WriteFiles writes the report as dir/run-PERIOD.txt and dir/run-PERIOD.json,
+// or, when a report of that period is already there (a rerun), as
+// run-PERIOD-2.txt/.json, -3, …: an earlier report is never overwritten. It
+// returns the paths written.
 func (r *Report) WriteFiles(dir string) (txt, js string, err error) {
-	txt = filepath.Join(dir, "run-"+r.Period+".txt")
-	js = filepath.Join(dir, "run-"+r.Period+".json")
-	f, err := os.Create(txt)
-	if err != nil {
-		return "", "", err
+	for n := 1; ; n++ {
+		base := "run-" + r.Period
+		if n > 1 {
+			base += fmt.Sprintf("-%d", n)
+		}
+		txt, js = filepath.Join(dir, base+".txt"), filepath.Join(dir, base+".json")
+		if fileExists(txt) || fileExists(js) {
+			continue
+		}
+		f, err := os.OpenFile(txt, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) { // a concurrent run took the name
+			continue
+		}
+		if err != nil {
+			return "", "", err
+		}
+		if err := r.WriteText(f); err != nil {
+			f.Close()
+			return "", "", err
+		}
+		if err := f.Close(); err != nil {
+			return "", "", err
+		}
+		b, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			return "", "", err
+		}
+		return txt, js, writeNew(js, append(b, '\n'))
 	}
-	if err := r.WriteText(f); err != nil {
+}
+
+// writeNew creates path with b; it fails if path exists.
+func writeNew(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
 		f.Close()
-		return "", "", err
+		return err
 	}
-	if err := f.Close(); err != nil {
-		return "", "", err
-	}
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return "", "", err
-	}
-	return txt, js, os.WriteFile(js, append(b, '\n'), 0o644)
+	return f.Close()
+}
+
+func fileExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
