@@ -8,6 +8,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 
 	"github.com/archiver/archiver/sealing/format"
+	"github.com/archiver/archiver/sealing/pgp"
 )
 
 // checkDiscs verifies every volume and each tenant's chain, and returns
@@ -65,6 +66,13 @@ func checkSignature(v *format.Volume, signers openpgp.EntityList, res *RebuildRe
 		return bad(fmt.Sprintf("signed by %s, other discs by %s", fp, res.Signer))
 	}
 	res.Signer = fp
+	if res.SignerKey == nil {
+		for _, e := range keys {
+			if pgp.Fingerprint(e) == fp {
+				res.SignerKey, _ = pgp.ArmorPublic(e)
+			}
+		}
+	}
 	return nil
 }
 

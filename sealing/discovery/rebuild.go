@@ -33,75 +33,118 @@ var (
 	_ Journal  = (*journal.Journal)(nil)
 )
 
-// RebuildOptions configures RebuildCatalog.
+// RebuildOptions configures RebuildCatalog and RebuildDataDir.
 type RebuildOptions struct {
 	Media []string           // every image, device or disc directory to import
 	Keys  openpgp.EntityList // tenant secret keys, to decrypt INDEX.PGP and the messages
 	// Signers are the trusted archive public keys. Empty: each disc's own
-	// SIGNER.ASC is used, all discs must name the same key, and the
-	// fingerprint (RebuildResult.Signer) must be checked by the operator
-	// against a copy kept elsewhere.
+	// SIGNER.ASC is used (trust on first use), all discs must name the same
+	// key, and the fingerprint (RebuildResult.Signer) must be checked by the
+	// operator against a copy kept elsewhere.
 	Signers openpgp.EntityList
 }
 
 // RebuildResult reports a rebuild.
 type RebuildResult struct {
-	Signer   string   // fingerprint that signed every disc
-	Volumes  []string // labels imported, in chain order
-	Messages int      // message records imported
-	Indexed  int      // messages whose body text was indexed from disc
-	Findings []format.Finding
+	Signer string // fingerprint that signed every disc (40 hex, RFC 4880 §12.2)
+	// SignerKey is the signer's armored public key, from Signers or from
+	// the discs' SIGNER.ASC; RebuildDataDir stores it as the data
+	// directory's trusted archive key.
+	SignerKey []byte
+	// SignerTrusted: the signature was checked against a key the operator
+	// gave (Signers, or the data directory's keys/archive.pub.asc). False
+	// means trust on first use: compare Signer with a copy kept elsewhere.
+	SignerTrusted bool
+	// TrustedKeyFile is DATA/keys/archive.pub.asc when RebuildDataDir
+	// stored (or found) it; "" from RebuildCatalog.
+	TrustedKeyFile string
+	Volumes        []string // labels imported, in chain order
+	Messages       int      // message records imported
+	Indexed        int      // messages whose body text was indexed from disc
+	Findings       []format.Finding
 }
 
 // ErrRebuildRefused: a disc failed its signature, file hashes or chain
-// check; nothing was imported.
+// check, or its index could not be decrypted with the keys given (then
+// the error wraps a *KeyError); nothing was imported.
 var ErrRebuildRefused = errors.New("discovery: rebuild refused")
 
 // RebuildCatalog recreates tenants, volume and message records and the
 // catalog in a new data directory from sealed discs alone. First every
 // disc is checked: SHA256SUMS.ASC against the archive key, every file
 // against SHA256SUMS, complete volume sets, and each tenant's chain
-// (PrevSums links and contiguous sequences from its first volume). Any
-// finding refuses the rebuild (ErrRebuildRefused, result lists them) before
-// anything is written. Then it imports each volume through imp, syncs cat,
-// and indexes every message's decrypted body (checked against the SHA-256
-// in the index) so that search and export from the discs work again.
+// (PrevSums links and contiguous sequences from its first volume), and
+// every INDEX.PGP is decrypted. Any finding refuses the rebuild
+// (ErrRebuildRefused, result lists them) before anything is written. Then
+// it imports each volume through imp, syncs cat, and indexes every
+// message's decrypted body (checked against the SHA-256 in the index) so
+// that search and export from the discs work again.
 func RebuildCatalog(ctx context.Context, imp Importer, cat *catalog.Catalog, opts RebuildOptions) (*RebuildResult, error) {
+	res := &RebuildResult{}
+	r, err := prepareRebuild(opts, res)
+	if err != nil {
+		return res, err
+	}
+	defer r.close()
+	return res, r.run(ctx, imp, cat)
+}
+
+// rebuild is a checked rebuild: every disc verified and every index
+// decrypted into import plans; nothing written yet.
+type rebuild struct {
+	vs    *volumes
+	plans []importPlan
+	keys  openpgp.EntityList
+	res   *RebuildResult
+}
+
+// prepareRebuild opens and checks every disc and plans every import. It
+// writes nothing. On error the volumes are closed.
+func prepareRebuild(opts RebuildOptions, res *RebuildResult) (*rebuild, error) {
 	vs, err := openVolumes(opts.Media)
 	if err != nil {
 		return nil, err
 	}
-	defer vs.Close()
-	res := &RebuildResult{}
+	res.SignerTrusted = len(opts.Signers) > 0
 	chain, err := checkDiscs(vs, opts.Signers, res)
 	if err != nil {
-		return res, err
+		vs.Close()
+		return nil, err
 	}
-	plans := make([]importPlan, 0, len(chain))
+	r := &rebuild{vs: vs, keys: opts.Keys, res: res}
 	for _, v := range chain {
 		p, err := planImport(v, vs.source[v.Manifest().Label], opts.Keys)
 		if err != nil {
-			return res, fmt.Errorf("%w: %w", ErrRebuildRefused, err)
+			vs.Close()
+			return nil, fmt.Errorf("%w: %w", ErrRebuildRefused, err)
 		}
 		p.vol.Signer = res.Signer
-		plans = append(plans, p)
+		r.plans = append(r.plans, p)
 	}
-	for _, p := range plans {
-		if err := importVolume(ctx, imp, p, opts.Keys); err != nil {
-			return res, err
+	return r, nil
+}
+
+func (r *rebuild) close() { r.vs.Close() }
+
+// run imports the planned volumes through imp and indexes them into cat.
+func (r *rebuild) run(ctx context.Context, imp Importer, cat *catalog.Catalog) error {
+	res := r.res
+	for _, p := range r.plans {
+		if err := importVolume(ctx, imp, p, r.keys); err != nil {
+			return err
 		}
 		res.Volumes = append(res.Volumes, p.vol.Label)
 		res.Messages += len(p.msgs)
 	}
 	if err := cat.Sync(ctx); err != nil {
-		return res, err
+		return err
 	}
-	for _, p := range plans {
-		v := vs.byLabel[p.vol.Label]
+	for _, p := range r.plans {
+		v := r.vs.byLabel[p.vol.Label]
 		for _, m := range p.msgs {
-			ok, err := indexFromDisc(ctx, cat, v, m, opts.Keys)
+			ok, err := indexFromDisc(ctx, cat, v, m, r.keys)
 			if err != nil {
-				return res, err
+				return err
 			}
 			if !ok {
 				res.Findings = append(res.Findings, format.Finding{Check: format.CheckPlaintext, Volume: p.vol.Label,
@@ -111,7 +154,7 @@ func RebuildCatalog(ctx context.Context, imp Importer, cat *catalog.Catalog, opt
 			res.Indexed++
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // indexFromDisc indexes m with its body read from v; false (metadata
