@@ -33,7 +33,7 @@ func runCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "period", Required: true, Usage: "UTC month `YYYY-MM`", Destination: &o.period},
 			&cli.StringFlag{Name: "out", Required: true, Usage: "directory `DIR` for images and the run report", Destination: &o.out},
 			mediaFlag(&o.medium),
-			&cli.IntFlag{Name: "copies", Value: 1, Usage: "copies to burn of each volume (with --device)", Destination: &o.copies},
+			&cli.IntFlag{Name: "copies", Value: 1, Usage: "copies to burn of each volume, one per distinct --device (run cannot prompt for a disc change)", Destination: &o.copies},
 			&cli.StringSliceFlag{Name: "device", Usage: "drive `DEV` (/dev/sr0 or stdio:/path); copies go to the devices in turn (repeatable)"},
 			passFileFlag(&o.passFile),
 			jsonFlag,
@@ -46,6 +46,9 @@ func runCommand(e *env) *cli.Command {
 }
 
 func runRun(ctx context.Context, o runOptions, e *env) error {
+	if err := monthly.CheckDevices(o.copies, deviceList(e, o.devices)); err != nil {
+		return withHint(err, "run cannot prompt for a disc change: give one drive per copy (--copies 2 --device /dev/sr0 --device /dev/sr1), or --copies 1, or burn further copies by hand with archiver burn")
+	}
 	prof, err := media.ParseProfile(o.medium)
 	if err != nil {
 		return withHint(err, "archiver run --help lists the profiles")

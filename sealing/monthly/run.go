@@ -69,6 +69,9 @@ func Run(ctx context.Context, j *journal.Journal, o Options) (*Report, error) {
 	if o.Signer == nil {
 		return nil, errors.New("monthly: no signer")
 	}
+	if err := CheckDevices(o.Copies, o.Devices); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("monthly: %w", err)
 	}
@@ -118,7 +121,11 @@ func runTenant(ctx context.Context, j *journal.Journal, o Options, tenant string
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			tr.refuse("seal", "", "", err.Error())
+			reason := err.Error()
+			if errors.Is(err, sealing.ErrNoRecipients) {
+				reason += "; set its key with: archiver tenant keys " + tenant + " --recipient PUB.asc"
+			}
+			tr.refuse("seal", "", "", reason)
 			return tr, nil
 		}
 		tr.Messages = res.Messages
