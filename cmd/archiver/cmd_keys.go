@@ -53,7 +53,7 @@ func keysCommand(e *env) *cli.Command {
 			},
 		}, {
 			Name:      "import",
-			Usage:     "store an armored key FILE under DATA/keys as NAME (a secret key also gets NAME.pub.asc)",
+			Usage:     "store an armored key FILE under DATA/keys as NAME (a secret key also gets NAME.pub.asc); it does not change a tenant's recipients: use tenant keys",
 			ArgsUsage: "NAME FILE",
 			Flags:     []cli.Flag{dataFlag(), &cli.StringFlag{Name: "passphrase-file", Usage: "passphrase of a protected secret key"}},
 			Action: func(c *cli.Context) error {
@@ -77,6 +77,8 @@ func keysCommand(e *env) *cli.Command {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "imported %s as %s\n", fpr, c.Args().First())
+				fmt.Fprintf(e.stdout, "note: this only stores the key file; to encrypt tenant %s's future volumes to it: archiver tenant keys %s --recipient %s\n",
+					c.Args().First(), c.Args().First(), c.Args().Get(1))
 				return nil
 			},
 		}},

@@ -138,7 +138,7 @@ func sealHint(err error, tenant, data string) error {
 	case errors.Is(err, sealing.ErrVerifyFailed):
 		return withCode(exitVerify, withHint(err, "archiver journal check --data %s", data))
 	case errors.Is(err, sealing.ErrNoRecipients):
-		return withHint(err, "archiver tenant list --data %s", data)
+		return withHint(err, "archiver tenant keys --data %s %s --recipient PUB.asc (the tenant's public key)", data, tenant)
 	}
 	return err
 }

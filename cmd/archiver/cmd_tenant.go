@@ -44,19 +44,28 @@ func tenantCommand(e *env) *cli.Command {
 				o.domains, o.recipients = c.StringSlice("domain"), c.StringSlice("recipient")
 				return runTenantAdd(c.Context, o, e)
 			},
-		}, {
-			Name:  "list",
-			Usage: "list tenants, their domains and key fingerprints",
-			Flags: []cli.Flag{dataFlag(), jsonFlag},
-			Action: func(c *cli.Context) error {
-				listData, listJSON = c.String("data"), c.Bool("json")
-				return runTenantList(c.Context, listData, listJSON, e)
-			},
-		}},
+		},
+			tenantKeysCommand(e),
+			{
+				Name:  "list",
+				Usage: "list tenants, their domains and key fingerprints",
+				Flags: []cli.Flag{dataFlag(), jsonFlag},
+				Action: func(c *cli.Context) error {
+					listData, listJSON = c.String("data"), c.Bool("json")
+					return runTenantList(c.Context, listData, listJSON, e)
+				},
+			}},
 	}
 }
 
 func runTenantAdd(ctx context.Context, o tenantAddOptions, e *env) error {
+	if len(o.domains) == 0 && o.name == journal.DefaultTenant && len(o.recipients) > 0 {
+		return runTenantKeys(ctx, e, o.data, o.name, o.recipients, false)
+	}
+	if len(o.domains) == 0 && o.name == journal.DefaultTenant {
+		return withHint(fmt.Errorf("tenant %s needs no --domain (it takes the mail no other tenant's domain matches)", o.name),
+			"archiver tenant keys --data DIR %s --recipient PUB.asc", o.name)
+	}
 	if len(o.domains) == 0 {
 		return withHint(fmt.Errorf("tenant %s: no --domain given", o.name), "archiver tenant add --data DIR %s --domain %s.example", o.name, o.name)
 	}
