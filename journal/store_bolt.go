@@ -56,43 +56,43 @@ func openBolt(path string, lockTimeout time.Duration, buckets []string) (*boltSt
 	return &boltStore{db: db}, nil
 }
 
-// faultAround is what one read transaction is assumed to map besides the
-// body bytes it reads (bytes): Linux maps up to 64 KiB around each
-// faulted file page (fault_around_bytes), so looking up one record maps
-// its neighbours too, bodies included.
+// faultAround is what one record access is assumed to map besides the
+// bytes it reads (bytes): Linux maps up to 64 KiB around each faulted file
+// page (fault_around_bytes), so looking up one record maps its neighbours
+// too, bodies included.
 const faultAround = 64 << 10
 
 func (s *boltStore) View(fn func(Tx) error) error {
-	err := s.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx, s}) })
-	if s.mapped.Add(faultAround) >= releaseEvery {
-		s.releaseMapped()
-	}
-	return err
+	return s.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx, s}) })
 }
 
 func (s *boltStore) Update(fn func(Tx) error) error {
 	return s.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx, s}) })
 }
 
+// touched counts n bytes mapped by an access in tx, and past releaseEvery
+// drops the mapping's pages from the resident set.
+func (s *boltStore) touched(tx *bolt.Tx, n int) {
+	if s.mapped.Add(int64(n)) >= releaseEvery {
+		s.mapped.Store(0)
+		s.releaseMapped(tx)
+	}
+}
+
 // releaseMapped drops the pages of bbolt's read-only MAP_SHARED mapping
 // from the resident set (madvise MADV_DONTNEED, Linux madvise(2)): the
-// data stays in the page cache and a later read faults it back in, so
-// this is safe while other goroutines read. It runs inside a read
-// transaction, which holds bbolt's mmap lock so that the mapping cannot
-// move meanwhile.
-func (s *boltStore) releaseMapped() {
-	s.mapped.Store(0)
-	_ = s.db.View(func(tx *bolt.Tx) error {
-		info := s.db.Info()
-		size := uintptr(tx.Size())
-		if ps := uintptr(info.PageSize); ps > 0 {
-			size = (size + ps - 1) / ps * ps
-		}
-		if info.Data != 0 && size > 0 {
-			unix.Syscall(unix.SYS_MADVISE, info.Data, size, unix.MADV_DONTNEED)
-		}
-		return nil
-	})
+// data stays in the page cache and the next access faults it back in
+// unchanged, so this is safe while other goroutines hold values that point
+// into the mapping. It must run inside transaction tx (read or write, before
+// commit): the mapping cannot move then (a remap needs every read
+// transaction closed, and only the writer's own commit remaps), and
+// tx.Size() bytes are within it — never beyond, where other memory lives.
+func (s *boltStore) releaseMapped(tx *bolt.Tx) {
+	info := s.db.Info()
+	size := uintptr(tx.Size())
+	if info.Data != 0 && size > 0 {
+		unix.Syscall(unix.SYS_MADVISE, info.Data, size, unix.MADV_DONTNEED)
+	}
 }
 
 func (s *boltStore) Size() (file, used int64, err error) {
@@ -144,9 +144,7 @@ func (t boltTx) Get(bucket string, key []byte) []byte {
 		return nil
 	}
 	v := b.Get(key)
-	if bucket == bBodies {
-		t.s.mapped.Add(int64(len(v)))
-	}
+	t.s.touched(t.tx, faultAround+len(v))
 	return v
 }
 
@@ -162,6 +160,7 @@ func (t boltTx) Put(bucket string, key, value []byte) error {
 	if appendOnly[bucket] {
 		b.FillPercent = 0.9
 	}
+	t.s.touched(t.tx, faultAround)
 	return b.Put(key, value)
 }
 
