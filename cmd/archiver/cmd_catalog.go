@@ -6,16 +6,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
-	"github.com/archiver/archiver/journal/catalog"
+	"github.com/archiver/archiver/journal"
 	"github.com/archiver/archiver/sealing/discovery"
 	"github.com/archiver/archiver/sealing/pgp"
 	"github.com/urfave/cli/v2"
 )
 
 type catalogRebuildOptions struct {
-	data, key, signer, passFile string
-	mediaSrc                    []string
+	data, signer, passFile string
+	mediaSrc, keys         []string
 }
 
 func catalogCommand(e *env) *cli.Command {
@@ -32,12 +33,12 @@ func catalogCommand(e *env) *cli.Command {
 			Flags: []cli.Flag{
 				dataFlag(),
 				&cli.StringSliceFlag{Name: "media", Usage: "image, device or extracted disc `IMAGE` (repeatable)"},
-				&cli.StringFlag{Name: "key", Usage: "tenant secret key `SECRET.asc` (may hold several keys)", Destination: &o.key},
+				&cli.StringSliceFlag{Name: "key", Usage: "tenant secret key `SECRET.asc` (repeatable; one file may hold several keys)"},
 				&cli.StringFlag{Name: "signer", Usage: "trusted archive public key `PUB.asc` (default: each disc's SIGNER.ASC, which must all agree)", Destination: &o.signer},
 				&cli.StringFlag{Name: "passphrase-file", Usage: "passphrase of --key: first line of `FILE`", Destination: &o.passFile},
 			},
 			Action: func(c *cli.Context) error {
-				o.data, o.mediaSrc = c.String("data"), c.StringSlice("media")
+				o.data, o.mediaSrc, o.keys = c.String("data"), c.StringSlice("media"), c.StringSlice("key")
 				if len(o.mediaSrc) > 0 {
 					return runCatalogFromDiscs(c.Context, o, e)
 				}
@@ -67,29 +68,13 @@ func runCatalogRebuild(ctx context.Context, data string, e *env) error {
 }
 
 func runCatalogFromDiscs(ctx context.Context, o catalogRebuildOptions, e *env) error {
-	if o.key == "" {
+	if len(o.keys) == 0 {
 		return withHint(errors.New("--media needs --key"), "archiver catalog rebuild --data DIR --key TENANT.secret.asc --media IMAGE...")
 	}
+	if e.shared != nil {
+		return withHint(errors.New("rebuild from discs goes into a new data directory, not one that serve is running on"), "archiver catalog rebuild --data NEW-DIR --key ... --media ...")
+	}
 	data, err := e.dataDir(o.data)
-	if err != nil {
-		return err
-	}
-	if !fileExists(filepath.Join(data, "journal")) && e.shared == nil {
-		if err := os.MkdirAll(data, 0o700); err != nil {
-			return err
-		}
-		j, err := openJournal(data, e)
-		if err != nil {
-			return err
-		}
-		j.Close()
-	}
-	s, err := e.open(ctx, o.data)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	b, err := os.ReadFile(e.abs(o.key))
 	if err != nil {
 		return err
 	}
@@ -97,37 +82,51 @@ func runCatalogFromDiscs(ctx context.Context, o catalogRebuildOptions, e *env) e
 	if err != nil {
 		return err
 	}
+	files := make([][]byte, 0, len(o.keys))
+	for _, k := range o.keys {
+		b, err := os.ReadFile(e.abs(k))
+		if err != nil {
+			return err
+		}
+		files = append(files, b)
+	}
 	opts := discovery.RebuildOptions{Media: e.absAll(o.mediaSrc)}
-	if opts.Keys, err = pgp.ReadSecret(b, pass); err != nil {
-		return err
+	if opts.Keys, err = discovery.ReadSecretKeys(pass, files...); err != nil {
+		return withHint(fmt.Errorf("--key: %w", err), "pass --passphrase-file FILE or set %s", pgp.PassphraseEnv)
 	}
 	if o.signer != "" {
 		if opts.Signers, err = readKeyFile(e, o.signer); err != nil {
 			return err
 		}
 	}
-	cat, err := catalog.Open(filepath.Join(s.data, "catalog"), s.j)
-	if s.shared != nil {
-		cat, err = s.catalog(ctx)
-	} else if err == nil {
-		s.cat = cat
-	}
-	if err != nil {
-		return err
-	}
-	res, err := discovery.RebuildCatalog(ctx, s.j, cat, opts)
+	res, err := discovery.RebuildDataDir(ctx, data, journal.Options{Actor: e.user, LockTimeout: 100 * time.Millisecond}, opts)
 	if res != nil {
 		for _, f := range res.Findings {
 			fmt.Fprintln(e.stdout, f.String())
 		}
 	}
-	if errors.Is(err, discovery.ErrRebuildRefused) {
-		return withCode(exitVerify, withHint(err, "archiver verify --signer ARCHIVE.pub.asc IMAGE... names each fault"))
-	}
-	if err != nil {
+	var ke *discovery.KeyError
+	switch {
+	case errors.As(err, &ke):
+		return withCode(exitVerify, withHint(err, "pass the secret key of every tenant on the discs: --key FILE (repeatable; one file may hold several keys)"))
+	case errors.Is(err, discovery.ErrRebuildRefused):
+		return withCode(exitVerify, withHint(err, "archiver verify --signer ARCHIVE.pub.asc IMAGE... names each fault; nothing was created in %s", data))
+	case errors.Is(err, journal.ErrLocked):
+		return &lockedError{data}
+	case err != nil:
 		return err
 	}
-	fmt.Fprintf(e.stdout, "catalog rebuilt from %d volumes: %d messages, %d indexed; signer %s (check it against your records)\n",
-		len(res.Volumes), res.Messages, res.Indexed, res.Signer)
+	fmt.Fprintf(e.stdout, "catalog rebuilt from %d volumes: %d messages, %d indexed\n", len(res.Volumes), res.Messages, res.Indexed)
+	if res.SignerTrusted {
+		fmt.Fprintf(e.stdout, "archive key %s (checked) is the trusted archive key: %s\n", res.Signer, res.TrustedKeyFile)
+	} else {
+		fmt.Fprintf(e.stdout, "TRUST ON FIRST USE: the discs are signed by archive key %s, taken from their own SIGNER.ASC.\n"+
+			"  Compare this fingerprint with your own record of the archive key before relying on %s;\n"+
+			"  it is now the trusted archive key (%s). Use --signer ARCHIVE.pub.asc to check it instead.\n",
+			res.Signer, data, res.TrustedKeyFile)
+	}
+	if sec, _ := pgp.KeyPaths(filepath.Join(data, "keys"), pgp.ArchiveKeyName); !fileExists(sec) {
+		fmt.Fprintf(e.stdout, "no archive secret key here: export with --no-sign, or --sign-key ARCHIVE.secret.asc (docs/catalog.md, \"Recovery on a new machine\")\n")
+	}
 	return nil
 }

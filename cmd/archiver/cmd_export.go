@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
 
 	"github.com/archiver/archiver/journal/catalog"
 	"github.com/archiver/archiver/sealing/discovery"
@@ -13,10 +16,11 @@ import (
 )
 
 type exportOptions struct {
-	data, out, format, key, passFile string
-	mediaSrc                         []string
-	q                                catalog.Query
-	asJSON                           bool
+	data, out, format, passFile, signKey string
+	key                                  string // one more key file (callers inside the binary)
+	mediaSrc, keys                       []string
+	q                                    catalog.Query
+	asJSON, noSign                       bool
 }
 
 func exportCommand(e *env) *cli.Command {
@@ -30,7 +34,9 @@ func exportCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "out", Required: true, Usage: "new or empty output directory `DIR`", Destination: &o.out},
 			&cli.StringFlag{Name: "format", Value: "eml", Usage: "eml or mbox (mboxrd)", Destination: &o.format},
 			&cli.StringSliceFlag{Name: "media", Usage: "image, device or extracted disc `IMAGE` holding released messages (repeatable)"},
-			&cli.StringFlag{Name: "key", Usage: "tenant secret key `SECRET.asc` for messages read from --media", Destination: &o.key},
+			&cli.StringSliceFlag{Name: "key", Usage: "tenant secret key `SECRET.asc` for messages read from --media (repeatable; one file may hold several keys)"},
+			&cli.BoolFlag{Name: "no-sign", Usage: "write production.csv without production.csv.asc (a recovery machine without the archive secret key)", Destination: &o.noSign},
+			&cli.StringFlag{Name: "sign-key", Usage: "sign production.csv with the archive secret key `FILE` instead of DATA/keys/archive.secret.asc", Destination: &o.signKey},
 			&cli.StringFlag{Name: "passphrase-file", Usage: "passphrase for --key and the archive key: first line of `FILE`", Destination: &o.passFile},
 			jsonFlag,
 		}, queryFlags()...),
@@ -39,7 +45,7 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			o.data, o.q, o.mediaSrc, o.asJSON = c.String("data"), q, c.StringSlice("media"), c.Bool("json")
+			o.data, o.q, o.mediaSrc, o.asJSON, o.keys = c.String("data"), q, c.StringSlice("media"), c.Bool("json"), c.StringSlice("key")
 			return runExport(c.Context, o, e)
 		},
 	}
@@ -58,21 +64,28 @@ func runExport(ctx context.Context, o exportOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	sg, err := signer(e, s.data, o.passFile)
+	sg, err := exportSigner(e, s.data, o)
 	if err != nil {
 		return err
 	}
-	opts := discovery.ExportOptions{Media: e.absAll(o.mediaSrc), Out: e.abs(o.out), Format: o.format, Signer: sg, Actor: e.user}
+	opts := discovery.ExportOptions{Media: e.absAll(o.mediaSrc), Out: e.abs(o.out), Format: o.format, Signer: sg, NoSign: o.noSign, Actor: e.user}
 	if o.key != "" {
-		b, err := os.ReadFile(e.abs(o.key))
-		if err != nil {
-			return err
-		}
+		o.keys = append(o.keys, o.key)
+	}
+	if len(o.keys) > 0 {
 		pass, err := passphrase(e, o.passFile)
 		if err != nil {
 			return err
 		}
-		if opts.Keys, err = pgp.ReadSecret(b, pass); err != nil {
+		files := make([][]byte, 0, len(o.keys))
+		for _, k := range o.keys {
+			b, err := os.ReadFile(e.abs(k))
+			if err != nil {
+				return err
+			}
+			files = append(files, b)
+		}
+		if opts.Keys, err = discovery.ReadSecretKeys(pass, files...); err != nil {
 			return withHint(fmt.Errorf("--key: %w", err), "pass --passphrase-file FILE or set %s", pgp.PassphraseEnv)
 		}
 	}
@@ -89,9 +102,19 @@ func runExport(ctx context.Context, o exportOptions, e *env) error {
 			emit(e.stdout, "file", map[string]any{"number": i + 1, "file": f})
 		}
 		emit(e.stdout, "summary", map[string]any{"dir": p.Dir, "format": p.Format, "matched": p.Matched, "produced": p.Produced,
-			"failures": len(p.Failures), "missing_volumes": p.Missing, "ok": err == nil})
+			"failures": len(p.Failures), "missing_volumes": p.Missing, "signed": p.Signed, "incomplete": p.Incomplete, "ok": err == nil})
 	} else {
-		fmt.Fprintf(e.stdout, "production %s: %d of %d matching messages written (%s), with %s and %s\n", p.Dir, p.Produced, p.Matched, p.Format, discovery.CSVFile, discovery.SigFile)
+		switch {
+		case p.Incomplete:
+			fmt.Fprintf(e.stdout, "INCOMPLETE production %s: %d of %d matching messages written (%s); %s lists what is missing; %s is NOT signed\n",
+				p.Dir, p.Produced, p.Matched, p.Format, discovery.IncompleteFile, discovery.CSVFile)
+		case !p.Signed:
+			fmt.Fprintf(e.stdout, "production %s: %d of %d matching messages written (%s), with %s\n"+
+				"UNSIGNED (--no-sign): there is no %s; give the receiving party the SHA-256 of %s by another channel\n",
+				p.Dir, p.Produced, p.Matched, p.Format, discovery.CSVFile, discovery.SigFile, discovery.CSVFile)
+		default:
+			fmt.Fprintf(e.stdout, "production %s: %d of %d matching messages written (%s), with %s and %s\n", p.Dir, p.Produced, p.Matched, p.Format, discovery.CSVFile, discovery.SigFile)
+		}
 		for _, m := range p.Missing {
 			fmt.Fprintf(e.stdout, "MISSING volume %s: %d messages\n", m.Label, m.Messages)
 		}
@@ -103,4 +126,32 @@ func runExport(ctx context.Context, o exportOptions, e *env) error {
 		return withHint(err, "archiver export --data %s --out NEWDIR --media IMAGE... --key TENANT.secret.asc (with the volumes named above)", s.data)
 	}
 	return nil
+}
+
+// exportSigner returns the key that signs production.csv: none with
+// --no-sign, --sign-key FILE, else DATA/keys/archive.secret.asc. A data
+// directory without the archive secret key (rebuilt from discs) gets a
+// hint naming both options.
+func exportSigner(e *env, data string, o exportOptions) (*openpgp.Entity, error) {
+	switch {
+	case o.noSign && o.signKey != "":
+		return nil, withHint(errors.New("--no-sign and --sign-key exclude each other"), "give one of them")
+	case o.noSign:
+		return nil, nil
+	case o.signKey != "":
+		pass, err := passphrase(e, o.passFile)
+		if err != nil {
+			return nil, err
+		}
+		sg, err := pgp.LoadSigner(e.abs(o.signKey), pass)
+		if errors.Is(err, pgp.ErrPassphrase) {
+			return nil, withHint(err, "pass --passphrase-file FILE or set %s", pgp.PassphraseEnv)
+		}
+		return sg, err
+	}
+	if sec, _ := pgp.KeyPaths(filepath.Join(data, "keys"), pgp.ArchiveKeyName); !fileExists(sec) {
+		return nil, withHint(fmt.Errorf("archive signing key: %s: no such file (production.csv cannot be signed here)", sec),
+			"export unsigned with --no-sign, or sign with --sign-key ARCHIVE.secret.asc (docs/catalog.md, \"Recovery on a new machine\")")
+	}
+	return signer(e, data, o.passFile)
 }
