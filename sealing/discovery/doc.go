@@ -2,14 +2,19 @@
 // productions (Export) of every message a catalog query matches, from the
 // journal while a body is there and from sealed volumes (images, discs or
 // extracted disc trees) after release, and it rebuilds the catalog of an
-// empty data directory from discs alone (RebuildCatalog).
+// empty data directory from discs alone (RebuildCatalog; RebuildDataDir
+// for a whole data directory, storing the discs' signer as its trusted
+// archive key).
 //
 // Vocabulary:
 //   - production: the output directory of one export: numbered message
 //     files (NNNNNN.eml, or one mboxrd file production.mbox), production.csv
 //     describing each (production_number,sha256,message_id,date,from,to,
-//     subject,source,…) and production.csv.asc, an armored detached OpenPGP
+//     subject,source,envelope_from,…) and, when the production is complete
+//     and not NoSign, production.csv.asc, an armored detached OpenPGP
 //     signature (RFC 4880 §11.4) over production.csv by the archive key;
+//     an incomplete production has INCOMPLETE.txt instead, naming what is
+//     missing and why, and is never signed;
 //   - production number: 1, 2, 3… in catalog order (tenant, then sequence)
 //     over the messages actually produced. File names derive from it only,
 //     never from message content;
