@@ -1,7 +1,6 @@
 package discovery
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,9 +9,6 @@ import (
 
 	"github.com/archiver/archiver/sealing/pgp"
 )
-
-// armorBegin starts every ASCII-armored block (RFC 4880 §6.2).
-var armorBegin = []byte("-----BEGIN PGP ")
 
 // ReadSecretKeys reads tenant secret keys from one or more key files (the
 // contents of each repeated --key), each of which may hold several keys:
@@ -24,16 +20,14 @@ func ReadSecretKeys(passphrase []byte, files ...[]byte) (openpgp.EntityList, err
 	var all openpgp.EntityList
 	seen := map[string]bool{}
 	for i, f := range files {
-		for _, block := range armorBlocks(f) {
-			el, err := pgp.ReadSecret(block, passphrase)
-			if err != nil {
-				return nil, fmt.Errorf("discovery: key file %d: %w", i+1, err)
-			}
-			for _, e := range el {
-				if fp := pgp.Fingerprint(e); !seen[fp] {
-					seen[fp] = true
-					all = append(all, e)
-				}
+		el, err := pgp.ReadSecret(f, passphrase)
+		if err != nil {
+			return nil, fmt.Errorf("discovery: key file %d: %w", i+1, err)
+		}
+		for _, e := range el {
+			if fp := pgp.Fingerprint(e); !seen[fp] {
+				seen[fp] = true
+				all = append(all, e)
 			}
 		}
 	}
@@ -41,35 +35,6 @@ func ReadSecretKeys(passphrase []byte, files ...[]byte) (openpgp.EntityList, err
 		return nil, fmt.Errorf("discovery: %w", pgp.ErrNoKey)
 	}
 	return all, nil
-}
-
-// armorBlocks splits b at each line that begins an armored block; input
-// without armor (binary packets) is returned whole.
-func armorBlocks(b []byte) [][]byte {
-	var starts []int
-	for off := 0; ; {
-		i := bytes.Index(b[off:], armorBegin)
-		if i < 0 {
-			break
-		}
-		at := off + i
-		if at == 0 || b[at-1] == '\n' {
-			starts = append(starts, at)
-		}
-		off = at + len(armorBegin)
-	}
-	if len(starts) == 0 {
-		return [][]byte{b}
-	}
-	out := make([][]byte, 0, len(starts))
-	for k, s := range starts {
-		end := len(b)
-		if k+1 < len(starts) {
-			end = starts[k+1]
-		}
-		out = append(out, b[s:end])
-	}
-	return out
 }
 
 // KeyError: a volume's INDEX.PGP or a message on it could not be

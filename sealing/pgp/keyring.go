@@ -50,17 +50,54 @@ func Passphrase(file string) ([]byte, error) {
 
 // ReadKeys parses one or more armored (or binary) keys.
 func ReadKeys(data []byte) (openpgp.EntityList, error) {
-	el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(data))
-	if err != nil {
-		el, err = openpgp.ReadKeyRing(bytes.NewReader(data))
+	var all openpgp.EntityList
+	for _, block := range ArmorBlocks(data) {
+		el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(block))
+		if err != nil {
+			el, err = openpgp.ReadKeyRing(bytes.NewReader(block))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("pgp: read keys: %w", err)
+		}
+		all = append(all, el...)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("pgp: read keys: %w", err)
-	}
-	if len(el) == 0 {
+	if len(all) == 0 {
 		return nil, ErrNoKey
 	}
-	return el, nil
+	return all, nil
+}
+
+// armorBegin starts every ASCII-armored block (RFC 4880 §6.2).
+var armorBegin = []byte("-----BEGIN PGP ")
+
+// ArmorBlocks splits b at each line that begins an armored block, so that
+// concatenated key files (`cat a.asc b.asc`) read as one keyring; input
+// without armor (binary packets) is returned whole.
+func ArmorBlocks(b []byte) [][]byte {
+	var starts []int
+	for off := 0; ; {
+		i := bytes.Index(b[off:], armorBegin)
+		if i < 0 {
+			break
+		}
+		at := off + i
+		if at == 0 || b[at-1] == '\n' {
+			starts = append(starts, at)
+		}
+		off = at + len(armorBegin)
+	}
+	if len(starts) == 0 {
+		return [][]byte{b}
+	}
+	out := make([][]byte, 0, len(starts))
+	for k, s := range starts {
+		end := len(b)
+		if k+1 < len(starts) {
+			end = starts[k+1]
+		}
+		out = append(out, b[s:end])
+	}
+	return out
 }
 
 // ReadRecipients parses the armored public keys of a tenant and checks that
