@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -63,10 +64,23 @@ const bufferMax = 8 << 20
 type ahead struct {
 	m      journal.Message
 	vol    *volPlan
-	buf    bytes.Buffer
+	buf    *bytes.Buffer // from aheadBufs
 	sealed format.Sealed
 	err    error
 	done   chan struct{}
+}
+
+// aheadBufs pools the ciphertext buffers of messages encrypted ahead; one
+// per message otherwise, grown from empty each time.
+var aheadBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putAheadBuf recycles b unless it grew past 1 MiB (a rare large message
+// should not pin its buffer).
+func putAheadBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		b.Reset()
+		aheadBufs.Put(b)
+	}
 }
 
 // stage encrypts every message, packing volumes greedily in seq order.
@@ -88,11 +102,12 @@ func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
 			close(a.done) // encrypted in turn, into the spool
 			return a
 		}
+		a.buf = aheadBufs.Get().(*bytes.Buffer)
 		go func() {
 			defer close(a.done)
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			a.sealed, a.err = s.encryptTo(ctx, &a.buf, m, vol)
+			a.sealed, a.err = s.encryptTo(ctx, a.buf, m, vol)
 		}()
 		return a
 	}
@@ -167,6 +182,8 @@ func (s *sealer) place(ctx context.Context, a *ahead, vol *volPlan) (staged, err
 	case a.vol == vol && m.Size <= bufferMax:
 		st.sealed = a.sealed
 		_, err = s.spoolW.Write(a.buf.Bytes())
+		putAheadBuf(a.buf)
+		a.buf = nil
 	default:
 		st.sealed, err = s.encryptTo(ctx, s.spoolW, m, vol)
 	}

@@ -41,6 +41,7 @@ func main() {
 	profile := flag.String("media", "dvd5", "media profile")
 	skipManual := flag.Bool("skip-manual", false, "skip the manual gpg pipeline")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of seal+verify to this file")
+	memLimit := flag.String("memlimit", "", "Go soft memory limit during seal+verify (e.g. 192MiB; the runtime's GOMEMLIMIT would also throttle loading the messages)")
 	verbose := flag.Bool("v", false, "log seal phases (encrypt, master, self-verify) with their durations")
 	flag.StringVar(&heapProfile, "memprofile", "", "write a heap profile taken at the peak Go heap of seal+verify to this file")
 	flag.Parse()
@@ -70,6 +71,13 @@ func main() {
 	b.msgs = nil
 	runtime.GC()
 	debug.FreeOSMemory()
+	if *memLimit != "" {
+		lim, err := parseSize(*memLimit)
+		if err != nil {
+			log.Fatal(err)
+		}
+		debug.SetMemoryLimit(lim)
+	}
 	resetPeakRSS()
 	stopHeap := sampleHeap()
 	p, err := media.ParseProfile(*profile)

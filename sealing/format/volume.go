@@ -1,10 +1,12 @@
 package format
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
@@ -139,15 +141,43 @@ func (v *Volume) OpenMessage(path string, keys openpgp.EntityList) (io.ReadClose
 	if err != nil {
 		return nil, err
 	}
-	pr, err := pgp.Decrypt(rc, keys)
+	br := cipherReaders.Get().(*bufio.Reader)
+	br.Reset(rc)
+	pr, err := pgp.Decrypt(br, keys)
 	if err != nil {
+		putCipherReader(br)
 		rc.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return readCloser{pr, rc}, nil
+	return &messageReader{Reader: pr, file: rc, br: br}, nil
 }
 
-type readCloser struct {
-	io.Reader
-	io.Closer
+// cipherReaders pools the buffered readers under OpenMessage: the OpenPGP
+// packet reader reads headers a few bytes at a time, which unbuffered
+// meant one pread(2) per header on an image file.
+var cipherReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
+
+func putCipherReader(br *bufio.Reader) {
+	br.Reset(nil)
+	cipherReaders.Put(br)
 }
+
+// messageReader is OpenMessage's result; Close gives its buffer back.
+type messageReader struct {
+	io.Reader
+	file io.Closer
+	br   *bufio.Reader
+}
+
+func (m *messageReader) Close() error {
+	if m.br == nil {
+		return nil
+	}
+	putCipherReader(m.br)
+	m.br, m.Reader = nil, eofReader{}
+	return m.file.Close()
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
