@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/archiver/archiver/journal"
@@ -37,7 +38,8 @@ type searchHit struct {
 	Seq       uint64    `json:"seq"`
 	Date      time.Time `json:"date"`
 	Received  time.Time `json:"received"`
-	From      string    `json:"from"`
+	From      string    `json:"from"`      // From: header text ("" when the message has none)
+	MailFrom  string    `json:"mail_from"` // envelope sender (SMTP MAIL FROM) of the first receipt; "" is the null sender
 	To        string    `json:"to"`
 	Subject   string    `json:"subject"`
 	MessageID string    `json:"message_id"`
@@ -50,8 +52,24 @@ type searchHit struct {
 }
 
 func hitOf(m journal.Message) searchHit {
-	return searchHit{m.Tenant, m.Seq, m.Summary.Date, m.Received, m.Summary.From, m.Summary.To, m.Summary.Subject,
+	var mailFrom string
+	if len(m.Receipts) > 0 {
+		mailFrom = m.Receipts[0].Envelope.MailFrom
+	}
+	return searchHit{m.Tenant, m.Seq, m.Summary.Date, m.Received, m.Summary.From, mailFrom, m.Summary.To, m.Summary.Subject,
 		m.Summary.MessageID, m.Size, hexsum(m.SHA256), m.State.String(), location(m), m.Volume, m.Path}
+}
+
+// fromColumn is what the FROM column shows: the From: header, or, for a
+// message without one, the envelope sender marked as such.
+func (h searchHit) fromColumn() string {
+	switch {
+	case strings.TrimSpace(h.From) != "":
+		return h.From
+	case h.MailFrom != "":
+		return "<env: " + h.MailFrom + ">"
+	}
+	return "<env: null sender>"
 }
 
 func runSearch(ctx context.Context, e *env, data string, q catalog.Query, asJSON, asCSV bool) error {
@@ -82,9 +100,9 @@ func runSearch(ctx context.Context, e *env, data string, q catalog.Query, asJSON
 		return enc.Encode(hits)
 	case asCSV:
 		w := csv.NewWriter(e.stdout)
-		w.Write([]string{"tenant", "seq", "date", "received", "from", "to", "subject", "message_id", "size", "sha256", "state", "location"})
+		w.Write([]string{"tenant", "seq", "date", "received", "from", "to", "subject", "message_id", "size", "sha256", "state", "location", "mail_from"})
 		for _, h := range hits {
-			w.Write([]string{h.Tenant, strconv.FormatUint(h.Seq, 10), fmtTime(h.Date), fmtTime(h.Received), h.From, h.To, h.Subject, h.MessageID, strconv.FormatInt(h.Size, 10), h.SHA256, h.State, h.Location})
+			w.Write([]string{h.Tenant, strconv.FormatUint(h.Seq, 10), fmtTime(h.Date), fmtTime(h.Received), h.From, h.To, h.Subject, h.MessageID, strconv.FormatInt(h.Size, 10), h.SHA256, h.State, h.Location, h.MailFrom})
 		}
 		w.Flush()
 		return w.Error()
@@ -92,7 +110,7 @@ func runSearch(ctx context.Context, e *env, data string, q catalog.Query, asJSON
 	tw := table(e.stdout)
 	fmt.Fprintln(tw, "TENANT\tSEQ\tDATE\tFROM\tSUBJECT\tLOCATION")
 	for _, h := range hits {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", h.Tenant, h.Seq, fmtTime(h.Date), clip(h.From, 40), clip(h.Subject, 50), h.Location)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", h.Tenant, h.Seq, fmtTime(h.Date), clip(h.fromColumn(), 40), clip(h.Subject, 50), h.Location)
 	}
 	tw.Flush()
 	fmt.Fprintf(e.stdout, "%d messages\n", len(hits))
