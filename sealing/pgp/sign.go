@@ -1,11 +1,16 @@
 package pgp
 
 import (
+	"bytes"
 	"crypto"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
@@ -28,16 +33,41 @@ func VerifyDetached(keys openpgp.EntityList, signed, signature io.Reader) (*open
 	if err != nil {
 		return nil, err
 	}
-	e, err := openpgp.CheckArmoredDetachedSignature(keys, signed, bytesReader(sigData), nil)
-	if err != nil {
-		if s, ok := signed.(io.Seeker); ok {
-			if _, serr := s.Seek(0, io.SeekStart); serr == nil {
-				e, err = openpgp.CheckDetachedSignature(keys, signed, bytesReader(sigData), nil)
-			}
-		}
+	var e *openpgp.Entity
+	if bytes.HasPrefix(bytes.TrimSpace(sigData), []byte("-----BEGIN ")) {
+		e, err = openpgp.CheckArmoredDetachedSignature(keys, signed, bytesReader(sigData), nil)
+	} else { // binary: decoding it as armor would hide the real error
+		e, err = openpgp.CheckDetachedSignature(keys, signed, bytesReader(sigData), nil)
+	}
+	if errors.Is(err, pgperrors.ErrUnknownIssuer) {
+		return nil, fmt.Errorf("%w: not signed by the given signer %s (signature made by key %s)", ErrBadSignature,
+			strings.Join(Fingerprints(keys), ", "), signatureIssuer(sigData))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
 	return e, nil
+}
+
+// signatureIssuer returns the issuer fingerprint (or key ID) of the first
+// signature packet in sig (armored or binary), or "unknown".
+func signatureIssuer(sig []byte) string {
+	var r io.Reader = bytes.NewReader(sig)
+	if blk, err := armor.Decode(bytes.NewReader(sig)); err == nil {
+		r = blk.Body
+	}
+	p, err := packet.Read(r)
+	if err != nil {
+		return "unknown"
+	}
+	s, ok := p.(*packet.Signature)
+	switch {
+	case !ok:
+		return "unknown"
+	case len(s.IssuerFingerprint) > 0:
+		return fmt.Sprintf("%X", s.IssuerFingerprint)
+	case s.IssuerKeyId != nil:
+		return fmt.Sprintf("ID %016X", *s.IssuerKeyId)
+	}
+	return "unknown"
 }
