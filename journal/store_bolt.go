@@ -169,6 +169,7 @@ func (t boltTx) Delete(bucket string, key []byte) error {
 	if err != nil {
 		return err
 	}
+	t.s.touched(t.tx, faultAround)
 	return b.Delete(key)
 }
 
@@ -185,8 +186,32 @@ func (t boltTx) Cursor(bucket string) Cursor {
 	if err != nil {
 		return emptyCursor{}
 	}
-	return b.Cursor()
+	return boltCursor{b.Cursor(), t}
 }
+
+// boltCursor counts the mapped bytes its moves touch (see touched): a seek
+// faults around a page, a step to the next element reads about a page
+// plus the value.
+type boltCursor struct {
+	c *bolt.Cursor
+	t boltTx
+}
+
+func (c boltCursor) seek(k, v []byte) ([]byte, []byte) {
+	c.t.s.touched(c.t.tx, faultAround+len(k)+len(v))
+	return k, v
+}
+
+func (c boltCursor) step(k, v []byte) ([]byte, []byte) {
+	c.t.s.touched(c.t.tx, 4<<10+len(k)+len(v))
+	return k, v
+}
+
+func (c boltCursor) First() ([]byte, []byte)        { return c.seek(c.c.First()) }
+func (c boltCursor) Last() ([]byte, []byte)         { return c.seek(c.c.Last()) }
+func (c boltCursor) Seek(k []byte) ([]byte, []byte) { return c.seek(c.c.Seek(k)) }
+func (c boltCursor) Next() ([]byte, []byte)         { return c.step(c.c.Next()) }
+func (c boltCursor) Prev() ([]byte, []byte)         { return c.step(c.c.Prev()) }
 
 type emptyCursor struct{}
 

@@ -120,6 +120,9 @@ func main() {
 	}
 	fmt.Printf("peak RSS during seal+verify: VmHWM %.1f MiB; sampled every 20 ms: RssAnon peak %.1f MiB, RssFile peak %.1f MiB (the journal's bbolt mmap), Go heap in use peak %.1f MiB\n",
 		rss, mem.anon, mem.file, mem.heap)
+	if *verbose {
+		fmt.Printf("file mappings at the RssFile peak:\n%s", mem.maps)
+	}
 }
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
@@ -302,7 +305,30 @@ func writeHeapProfile() {
 }
 
 // peaks are the largest values seen by sampleHeap, in MiB.
-type peaks struct{ heap, anon, file float64 }
+type peaks struct {
+	heap, anon, file float64
+	maps             string // file mappings by RSS at the RssFile peak
+}
+
+// fileMappings lists the file-backed mappings of /proc/self/smaps with
+// more than 1 MiB resident: "RSS-MiB path" lines.
+func fileMappings() string {
+	b, _ := os.ReadFile("/proc/self/smaps")
+	var out strings.Builder
+	name := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 6 && strings.Contains(f[0], "-"):
+			name = f[5]
+		case len(f) >= 2 && f[0] == "Rss:" && strings.HasPrefix(name, "/"):
+			if kb, _ := strconv.ParseFloat(f[1], 64); kb > 1024 {
+				fmt.Fprintf(&out, "  %.1f MiB %s\n", kb/1024, name)
+			}
+		}
+	}
+	return out.String()
+}
 
 // sampleHeap samples HeapInuse+StackInuse, RssAnon and RssFile every
 // 20 ms until the returned function is called, which returns the peaks.
@@ -321,6 +347,9 @@ func sampleHeap() func() peaks {
 				writeHeapProfile()
 			}
 			anon, file := rssSplit()
+			if file > p.file {
+				p.maps = fileMappings()
+			}
 			p.anon, p.file = max(p.anon, anon), max(p.file, file)
 			select {
 			case <-stop:
