@@ -51,14 +51,14 @@ func runVerify(ctx context.Context, o verifyOptions, e *env) error {
 	if e.tty {
 		vo.Progress = e.stderr
 	}
-	var data string
+	var st *store
 	if o.data != "" {
 		s, err := e.open(ctx, o.data)
 		if err != nil {
 			return err
 		}
 		defer s.close()
-		data, vo.Journal, vo.Record = s.data, s.j, true
+		st, vo.Journal, vo.Record = s, s.j, true
 		if vo.Signer, err = sealing.ArchivePublicKey(s.data); err != nil {
 			return err
 		}
@@ -103,10 +103,7 @@ func runVerify(ctx context.Context, o verifyOptions, e *env) error {
 		return err
 	}
 	if !rep.OK {
-		hint := "re-seal is not possible for released mail: burn a fresh copy from a good image (archiver burn --device DEV IMAGE)"
-		if data != "" {
-			hint = fmt.Sprintf("archiver journal check --data %s; then seal again or burn a fresh copy from a good image", data)
-		}
+		hint := verifyHint(ctx, rep, st, vo.Keys)
 		return withCode(exitVerify, withHint(fmt.Errorf("verification failed: %d findings", len(rep.AllFindings())), "%s", hint))
 	}
 	return nil
