@@ -33,6 +33,11 @@ func Readme(m *Manifest) []byte {
 	p("Audit chain head:   event %d, SHA-256 %s", m.AuditSeq, m.AuditHash)
 	p("Encryption:         OpenPGP (RFC 4880), %s, compression %s", m.Cipher, m.Compression)
 	p("Recipients:         %s", strings.Join(m.Recipients, ", "))
+	if m.VerifyKey != "" {
+		p("Also encrypted to:  %s, the volume verification key,", m.VerifyKey)
+		p("                    whose secret is destroyed when the journal is released")
+		p("                    (docs/FORMAT.md section 6); gpg lists it as a second key")
+	}
 	p("")
 	p("Each archived message is one OpenPGP file under MSG/, holding the raw")
 	p("message bytes exactly as received. INDEX.PGP is an encrypted JSON Lines")
