@@ -27,7 +27,7 @@ func catalogCommand(e *env) *cli.Command {
 		Subcommands: []*cli.Command{{
 			Name:  "rebuild",
 			Usage: "rebuild the catalog from the journal, or (with --media and --key) from discs alone into an empty data directory",
-			Description: "Without --media: drop DATA/catalog and index every journal record again (serve must be stopped).\n" +
+			Description: "Without --media: drop DATA/catalog and index every journal record again (also while serve runs: it pauses its indexer).\n" +
 				"With --media: check every disc's signature, hashes, sets and chain first, then import tenants, volumes and\n" +
 				"message records (bodies stay on the discs) and index the decrypted bodies.",
 			Flags: []cli.Flag{
@@ -49,8 +49,12 @@ func catalogCommand(e *env) *cli.Command {
 }
 
 func runCatalogRebuild(ctx context.Context, data string, e *env) error {
-	if e.shared != nil {
-		return withHint(errors.New("the catalog is in use by serve"), "stop archiver serve, then run archiver catalog rebuild --data %s", e.shared.data)
+	if e.shared != nil { // forwarded: serve pauses its indexer and replaces its open catalog
+		if err := e.shared.rebuildCatalog(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "catalog rebuilt from the journal (in the running serve)\n")
+		return nil
 	}
 	s, err := e.open(ctx, data)
 	if err != nil {

@@ -101,12 +101,11 @@ func runServe(ctx context.Context, o serveOptions, e *env) error {
 	if err != nil {
 		return withHint(fmt.Errorf("open catalog: %w", err), "archiver catalog rebuild --data %s", data)
 	}
-	defer cat.Close()
-	sh := &shared{data: data, j: j, cat: cat, now: e.now}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	catDone := make(chan error, 1)
-	go func() { catDone <- cat.Run(ctx) }()
+	sh := &shared{data: data, j: j, cat: cat, now: e.now, serveCtx: ctx}
+	sh.ix = startIndexer(ctx, cat)
+	defer sh.stopIndexer(10 * time.Second)
 	closeControl, err := listenControl(ctx, sh, log)
 	if err != nil {
 		return err
@@ -143,10 +142,7 @@ func runServe(ctx context.Context, o serveOptions, e *env) error {
 	err = srv.Serve(ctx, l)
 	cancel()
 	srv.Close()
-	select {
-	case <-catDone:
-	case <-time.After(10 * time.Second):
-	}
+	sh.stopIndexer(10 * time.Second)
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, net.ErrClosed) {
 		return err
 	}

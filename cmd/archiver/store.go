@@ -26,8 +26,11 @@ type shared struct {
 	data string
 	j    *journal.Journal
 	now  func() time.Time
-	mu   sync.Mutex
-	cat  *catalog.Catalog
+	mu   sync.Mutex       // guards cat and ix
+	cat  *catalog.Catalog // nil after a failed rebuild: reopened on demand
+	ix   *indexer         // the running catalog indexer
+	// serveCtx lives as long as serve; a rebuilt catalog's indexer runs in it.
+	serveCtx context.Context
 }
 
 // store is an open data directory: the journal, and the catalog on demand.

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/archiver/archiver/journal/catalog"
+)
+
+// indexer is serve's background catalog indexer (catalog.Run), which a
+// forwarded `catalog rebuild` pauses while it replaces the catalog.
+type indexer struct {
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func startIndexer(ctx context.Context, cat *catalog.Catalog) *indexer {
+	ctx, cancel := context.WithCancel(ctx)
+	ix := &indexer{cancel: cancel, done: make(chan error, 1)}
+	go func() { ix.done <- cat.Run(ctx) }()
+	return ix
+}
+
+// stop cancels the indexer and waits up to timeout for it to return.
+func (ix *indexer) stop(timeout time.Duration) {
+	ix.cancel()
+	select {
+	case <-ix.done:
+	case <-time.After(timeout):
+	}
+}
+
+// rebuildCatalog, inside serve, replaces the open catalog with one indexed
+// afresh from the journal: it pauses the indexer, closes and deletes
+// DATA/catalog, opens a new one, syncs it, and restarts the indexer.
+// Commands that need the catalog meanwhile wait for it; ingest does not.
+func (sh *shared) rebuildCatalog(ctx context.Context) error {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.ix != nil {
+		sh.ix.stop(30 * time.Second)
+		sh.ix = nil
+	}
+	if sh.cat != nil {
+		sh.cat.Close()
+		sh.cat = nil
+	}
+	dir := filepath.Join(sh.data, "catalog")
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("catalog rebuild: %w", err)
+	}
+	c, err := catalog.Open(dir, sh.j)
+	if err != nil {
+		return fmt.Errorf("catalog rebuild: %w", err)
+	}
+	sh.cat = c
+	err = c.Sync(ctx)
+	if sh.serveCtx != nil {
+		sh.ix = startIndexer(sh.serveCtx, c) // also finishes an interrupted sync
+	}
+	if err != nil {
+		return fmt.Errorf("catalog rebuild: %w", err)
+	}
+	return nil
+}
+
+// stopIndexer stops serve's indexer and closes the current catalog (at the
+// end of serve).
+func (sh *shared) stopIndexer(timeout time.Duration) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.ix != nil {
+		sh.ix.stop(timeout)
+		sh.ix = nil
+	}
+	if sh.cat != nil {
+		sh.cat.Close()
+		sh.cat = nil
+	}
+}
