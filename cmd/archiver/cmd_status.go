@@ -106,7 +106,8 @@ func alarmHint(kind, data string) string {
 	case "unsealed-age":
 		return fmt.Sprintf("archiver run --data %s --period YYYY-MM --out DIR", data)
 	case "unrouted":
-		return fmt.Sprintf("archiver search --data %s --tenant default; then archiver tenant add --data %s NAME --domain DOMAIN", data, data)
+		return fmt.Sprintf("archiver search --data %s --tenant default; then route its domain (archiver tenant add --data %s NAME --domain DOMAIN), "+
+			"and to seal what is there give default a key (archiver tenant keys --data %s default --recipient PUB.asc)", data, data, data)
 	case "low-disk", "release-freed-nothing":
 		return fmt.Sprintf("archiver journal compact --data %s", data)
 	case "corrupt-record", "write-failure":
