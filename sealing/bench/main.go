@@ -121,7 +121,7 @@ func main() {
 	fmt.Printf("peak RSS during seal+verify: VmHWM %.1f MiB; sampled every 20 ms: RssAnon peak %.1f MiB, RssFile peak %.1f MiB (the journal's bbolt mmap), Go heap in use peak %.1f MiB\n",
 		rss, mem.anon, mem.file, mem.heap)
 	if *verbose {
-		fmt.Printf("file mappings at the RssFile peak:\n%s", mem.maps)
+		fmt.Printf("file mappings at the RssFile peak (%s):\n%s", mem.fileAt.UTC().Format("15:04:05.000"), mem.maps)
 	}
 }
 
@@ -307,7 +307,8 @@ func writeHeapProfile() {
 // peaks are the largest values seen by sampleHeap, in MiB.
 type peaks struct {
 	heap, anon, file float64
-	maps             string // file mappings by RSS at the RssFile peak
+	maps             string    // file mappings by RSS at the RssFile peak
+	fileAt           time.Time // when RssFile peaked
 }
 
 // fileMappings lists the file-backed mappings of /proc/self/smaps with
@@ -349,6 +350,7 @@ func sampleHeap() func() peaks {
 			anon, file := rssSplit()
 			if file > p.file {
 				p.maps = fileMappings()
+				p.fileAt = time.Now()
 			}
 			p.anon, p.file = max(p.anon, anon), max(p.file, file)
 			select {
