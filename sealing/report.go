@@ -57,7 +57,7 @@ func (vr *VolumeReport) setManifest(m *format.Manifest) {
 
 // verification is the journal record of this check at time t.
 func (vr *VolumeReport) verification(t time.Time) journal.Verification {
-	v := journal.Verification{Time: t, Copy: vr.Source, ImageSHA256: vr.ImageSHA256, Method: vr.Method, OK: len(vr.Findings) == 0}
+	v := journal.Verification{Time: t, Copy: copyID(vr.Source), ImageSHA256: vr.ImageSHA256, Method: vr.Method, OK: len(vr.Findings) == 0}
 	for _, f := range vr.Findings {
 		v.Findings = append(v.Findings, f.String())
 	}
