@@ -41,6 +41,7 @@ func main() {
 	profile := flag.String("media", "dvd5", "media profile")
 	skipManual := flag.Bool("skip-manual", false, "skip the manual gpg pipeline")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of seal+verify to this file")
+	hashProfile := flag.String("hashprofile", "", "write a CPU profile of the hash-only verify to this file")
 	memLimit := flag.String("memlimit", "", "Go soft memory limit during seal+verify (e.g. 192MiB; the runtime's GOMEMLIMIT would also throttle loading the messages)")
 	verbose := flag.Bool("v", false, "log seal phases (encrypt, master, self-verify) with their durations")
 	flag.StringVar(&heapProfile, "memprofile", "", "write a heap profile taken at the peak Go heap of seal+verify to this file")
@@ -104,7 +105,15 @@ func main() {
 		sealT, len(res.Images), mib(imgBytes), verifyT, e2e, mib(total)/e2e.Seconds())
 	rss := peakRSS() // seal + verify only
 	mem := stopHeap()
+	if *hashProfile != "" {
+		pf, err := os.Create(*hashProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(pf)
+	}
 	hashT := timeIt(func() { b.verify(res, false) })
+	pprof.StopCPUProfile()
 	sumT := timeIt(func() { run("sha256sum", imagePaths(res)...) })
 	fmt.Printf("hash-only verify: %v, sha256sum of the images: %v, ratio %.2fx\n", hashT, sumT, sumT.Seconds()/hashT.Seconds())
 	ddT := timeIt(func() {

@@ -1,38 +1,59 @@
 package format
 
-import "runtime"
+import (
+	"runtime"
+	"sync"
+)
 
-// ordered runs work(i) for i in [0, n) on up to GOMAXPROCS goroutines and
+// orderedWindow is how many results per core ordered may hold ahead of the
+// consumer. Volume files are small (a few KiB each), so a deep window keeps
+// both workers busy while the consumer waits for a slow item; a window of
+// 2 per core left a core idle about a third of the time (hash-only verify
+// of 14,765 files: 1.1–1.5× sha256sum before, 1.8–1.9× with 32).
+const orderedWindow = 32
+
+// ordered runs work(i) for i in [0, n) on GOMAXPROCS worker goroutines and
 // calls consume(i, result) in index order from the calling goroutine. At
-// most 2×GOMAXPROCS results are held at once.
+// most orderedWindow×GOMAXPROCS results are held at once.
 func ordered[R any](n int, work func(i int) R, consume func(i int, r R)) {
+	if n <= 0 {
+		return
+	}
 	p := runtime.GOMAXPROCS(0)
-	window := 2 * p
-	sem := make(chan struct{}, p)
+	window := min(n, orderedWindow*p)
 	type slot struct {
 		r    R
 		done chan struct{}
 	}
-	start := func(i int) *slot {
-		s := &slot{done: make(chan struct{})}
-		go func() {
-			sem <- struct{}{}
-			s.r = work(i)
-			<-sem
-			close(s.done)
-		}()
-		return s
+	slots := make([]slot, window)
+	for k := range slots {
+		slots[k].done = make(chan struct{}, 1)
 	}
-	var q []*slot
-	next := 0
-	for i := 0; i < n; i++ {
-		for next < n && next < i+window {
-			q = append(q, start(next))
-			next++
-		}
-		s := q[0]
-		q = q[1:]
+	jobs := make(chan int, window)
+	var wg sync.WaitGroup
+	for range min(p, n) {
+		wg.Go(func() {
+			for i := range jobs {
+				s := &slots[i%window]
+				s.r = work(i)
+				s.done <- struct{}{}
+			}
+		})
+	}
+	for i := range window {
+		jobs <- i
+	}
+	for i := range n {
+		s := &slots[i%window]
 		<-s.done
-		consume(i, s.r)
+		r := s.r
+		var zero R
+		s.r = zero
+		if next := i + window; next < n {
+			jobs <- next // slot i%window is free again
+		}
+		consume(i, r)
 	}
+	close(jobs)
+	wg.Wait()
 }
