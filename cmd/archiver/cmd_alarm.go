@@ -37,12 +37,12 @@ func alarmCommand(e *env) *cli.Command {
 	}
 }
 
-func runAlarmClear(ctx context.Context, e *env, data string, kinds []string) error {
+func runAlarmClear(ctx context.Context, e *env, data string, kinds []string) (err error) {
 	s, err := e.open(ctx, data)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	for _, k := range kinds {
 		if err := s.j.ClearAlarms(ctx, k); err != nil {
 			return fmt.Errorf("alarm clear: %w", err)

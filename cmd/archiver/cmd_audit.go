@@ -16,12 +16,7 @@ func auditCommand(e *env) *cli.Command {
 			Name:  "verify",
 			Usage: "check the hash chain; exit 3 and name the first broken event",
 			Flags: []cli.Flag{dataFlag(), jsonFlag},
-			Action: func(c *cli.Context) error {
-				s, err := e.open(c.Context, c.String("data"))
-				if err != nil {
-					return err
-				}
-				defer s.close()
+			Action: storeAction(e, func(c *cli.Context, s *store) error {
 				head, err := s.j.AuditVerify(c.Context)
 				var ae *journal.AuditError
 				if errors.As(err, &ae) {
@@ -38,20 +33,15 @@ func auditCommand(e *env) *cli.Command {
 				}
 				fmt.Fprintf(e.stdout, "audit chain ok: %d events, head %s\n", head.Seq, hexsum(head.Hash))
 				return nil
-			},
+			}),
 		}, {
 			Name:  "show",
 			Usage: "print every audit event",
 			Flags: []cli.Flag{dataFlag(), jsonFlag},
-			Action: func(c *cli.Context) error {
-				s, err := e.open(c.Context, c.String("data"))
-				if err != nil {
-					return err
-				}
-				defer s.close()
+			Action: storeAction(e, func(c *cli.Context, s *store) error {
 				n := 0
 				tw := table(e.stdout)
-				err = s.j.AuditEvents(c.Context, func(ev journal.Event) error {
+				err := s.j.AuditEvents(c.Context, func(ev journal.Event) error {
 					n++
 					if c.Bool("json") {
 						return emit(e.stdout, "event", map[string]any{"seq": ev.Seq, "time": ev.Time, "actor": ev.Actor, "action": ev.Action, "detail": ev.Detail, "prev": hexsum(ev.Prev), "hash": hexsum(ev.Hash)})
@@ -66,7 +56,7 @@ func auditCommand(e *env) *cli.Command {
 					return emit(e.stdout, "summary", map[string]any{"events": n})
 				}
 				return tw.Flush()
-			},
+			}),
 		}},
 	}
 }

@@ -48,7 +48,7 @@ func catalogCommand(e *env) *cli.Command {
 	}
 }
 
-func runCatalogRebuild(ctx context.Context, data string, e *env) error {
+func runCatalogRebuild(ctx context.Context, data string, e *env) (err error) {
 	if e.shared != nil { // forwarded: serve pauses its indexer and replaces its open catalog
 		if err := e.shared.rebuildCatalog(ctx); err != nil {
 			return err
@@ -60,7 +60,7 @@ func runCatalogRebuild(ctx context.Context, data string, e *env) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	if err := os.RemoveAll(filepath.Join(s.data, "catalog")); err != nil {
 		return err
 	}

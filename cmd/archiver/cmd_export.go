@@ -51,12 +51,12 @@ func exportCommand(e *env) *cli.Command {
 	}
 }
 
-func runExport(ctx context.Context, o exportOptions, e *env) error {
+func runExport(ctx context.Context, o exportOptions, e *env) (err error) {
 	s, err := e.open(ctx, o.data)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	if err := knownTenant(ctx, s, o.q); err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func holdCommand(e *env) *cli.Command {
 			Name:  "add",
 			Usage: "add a named hold from search flags",
 			Flags: append([]cli.Flag{dataFlag(), &cli.StringFlag{Name: "name", Required: true, Usage: "hold (case) `NAME`"}}, queryFlags()...),
-			Action: func(c *cli.Context) error {
+			Action: func(c *cli.Context) (err error) {
 				q, err := queryFrom(c)
 				if err != nil {
 					return err
@@ -25,7 +25,7 @@ func holdCommand(e *env) *cli.Command {
 				if err != nil {
 					return err
 				}
-				defer s.close()
+				defer s.closeInto(&err)
 				if err := knownTenant(c.Context, s, q); err != nil {
 					return err
 				}
@@ -53,12 +53,7 @@ func holdCommand(e *env) *cli.Command {
 			Name:  "list",
 			Usage: "list holds and how many messages each matches",
 			Flags: []cli.Flag{dataFlag(), jsonFlag},
-			Action: func(c *cli.Context) error {
-				s, err := e.open(c.Context, c.String("data"))
-				if err != nil {
-					return err
-				}
-				defer s.close()
+			Action: storeAction(e, func(c *cli.Context, s *store) error {
 				hs, err := s.j.Holds(c.Context)
 				if err != nil {
 					return err
@@ -87,23 +82,18 @@ func holdCommand(e *env) *cli.Command {
 					return emit(e.stdout, "summary", map[string]any{"holds": len(hs)})
 				}
 				return tw.Flush()
-			},
+			}),
 		}, {
 			Name:  "remove",
 			Usage: "remove a hold (bodies of released volumes it kept are released by the next release run)",
 			Flags: []cli.Flag{dataFlag(), &cli.StringFlag{Name: "name", Required: true, Usage: "hold `NAME`"}},
-			Action: func(c *cli.Context) error {
-				s, err := e.open(c.Context, c.String("data"))
-				if err != nil {
-					return err
-				}
-				defer s.close()
+			Action: storeAction(e, func(c *cli.Context, s *store) error {
 				if err := s.j.RemoveHold(c.Context, c.String("name")); err != nil {
 					return withHint(fmt.Errorf("hold %s: %w", c.String("name"), err), "archiver hold list --data %s", s.data)
 				}
 				fmt.Fprintf(e.stdout, "hold %s removed\n", c.String("name"))
 				return nil
-			},
+			}),
 		}},
 	}
 }

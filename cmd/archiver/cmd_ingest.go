@@ -41,7 +41,7 @@ func ingestCommand(e *env) *cli.Command {
 	}
 }
 
-func runIngest(ctx context.Context, o ingestOptions, e *env) error {
+func runIngest(ctx context.Context, o ingestOptions, e *env) (err error) {
 	if len(o.paths) == 0 {
 		return withHint(errors.New("nothing to ingest"), "archiver ingest --data DIR PATH... (or - for stdin)")
 	}
@@ -49,7 +49,7 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	stdin, empty := emptyInputs(e, o.paths)
 	if len(empty) > 0 {
 		return withHint(fmt.Errorf("ingest: %s empty (0 bytes): no message to store; nothing was ingested", strings.Join(empty, ", ")),

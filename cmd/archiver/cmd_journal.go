@@ -14,12 +14,7 @@ func journalCommand(e *env) *cli.Command {
 			Name:  "check",
 			Usage: "check every record, body hash, index and sequence; exit 1 on any finding",
 			Flags: []cli.Flag{dataFlag(), jsonFlag},
-			Action: func(c *cli.Context) error {
-				s, err := e.open(c.Context, c.String("data"))
-				if err != nil {
-					return err
-				}
-				defer s.close()
+			Action: storeAction(e, func(c *cli.Context, s *store) error {
 				fs, err := s.j.Check(c.Context)
 				if err != nil {
 					return err
@@ -41,40 +36,30 @@ func journalCommand(e *env) *cli.Command {
 					fmt.Fprintln(e.stdout, "journal ok")
 				}
 				return nil
-			},
+			}),
 		}, {
 			Name:  "rebuild",
 			Usage: "rebuild the journal's indexes from its primary records (unreadable records are quarantined, never deleted)",
 			Flags: []cli.Flag{dataFlag()},
-			Action: func(c *cli.Context) error {
-				s, err := e.open(c.Context, c.String("data"))
-				if err != nil {
-					return err
-				}
-				defer s.close()
+			Action: storeAction(e, func(c *cli.Context, s *store) error {
 				if err := s.j.Rebuild(c.Context); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "journal indexes rebuilt\nnext: archiver journal check --data %s\n", s.data)
 				return nil
-			},
+			}),
 		}, {
 			Name:  "compact",
 			Usage: "copy the journal into a new file to give released space back to the file system",
 			Flags: []cli.Flag{dataFlag()},
-			Action: func(c *cli.Context) error {
-				s, err := e.open(c.Context, c.String("data"))
-				if err != nil {
-					return err
-				}
-				defer s.close()
+			Action: storeAction(e, func(c *cli.Context, s *store) error {
 				before, after, err := s.j.Compact(c.Context)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "journal compacted: %d -> %d bytes\n", before, after)
 				return nil
-			},
+			}),
 		}},
 	}
 }

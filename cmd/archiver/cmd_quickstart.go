@@ -105,12 +105,12 @@ func (q *qs) writeSamples() error {
 
 // withService opens the journal and catalog, starts the SMTP service on a
 // free loopback port, and runs fn with its address and a shared env.
-func (q *qs) withService(ctx context.Context, fn func(addr string) error) error {
+func (q *qs) withService(ctx context.Context, fn func(addr string) error) (err error) {
 	s, err := q.e.open(ctx, q.data)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	cat, err := catalog.Open(filepath.Join(q.data, "catalog"), s.j)
 	if err != nil {
 		return err
@@ -170,7 +170,7 @@ func (q *qs) deliver(ctx context.Context, addr string) error {
 	return nil
 }
 
-func (q *qs) sealVerifyRelease(ctx context.Context) error {
+func (q *qs) sealVerifyRelease(ctx context.Context) (err error) {
 	step(q.e, "5/8 seal a cd700 image per tenant (period "+q.period+", UTC)")
 	for _, t := range samples.Tenants {
 		if err := runSeal(ctx, sealOptions{data: q.data, tenant: t.Name, period: q.period, medium: "cd700", out: q.images}, q.sub); err != nil {
@@ -189,7 +189,7 @@ func (q *qs) sealVerifyRelease(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	cat, err := s.catalog(ctx)
 	if err != nil {
 		return err

@@ -20,7 +20,7 @@ func releaseCommand(e *env) *cli.Command {
 			&cli.IntFlag{Name: "copies", Value: 1, Usage: "distinct copies (images or discs) with an OK deep verification required"},
 			jsonFlag,
 		},
-		Action: func(c *cli.Context) error {
+		Action: func(c *cli.Context) (err error) {
 			if c.NArg() == 0 {
 				return withHint(errors.New("no volume given"), "archiver release --data DIR IMAGE|LABEL")
 			}
@@ -28,7 +28,7 @@ func releaseCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			defer s.close()
+			defer s.closeInto(&err)
 			cat, err := s.catalog(c.Context)
 			if err != nil {
 				return err

@@ -45,7 +45,7 @@ func runCommand(e *env) *cli.Command {
 	}
 }
 
-func runRun(ctx context.Context, o runOptions, e *env) error {
+func runRun(ctx context.Context, o runOptions, e *env) (err error) {
 	if err := monthly.CheckDevices(o.copies, deviceList(e, o.devices)); err != nil {
 		return withHint(err, "run cannot prompt for a disc change: give one drive per copy (--copies 2 --device /dev/sr0 --device /dev/sr1), or --copies 1, or burn further copies by hand with archiver burn")
 	}
@@ -57,7 +57,7 @@ func runRun(ctx context.Context, o runOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	sg, err := signer(e, s.data, o.passFile)
 	if err != nil {
 		return err

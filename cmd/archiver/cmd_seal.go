@@ -94,7 +94,7 @@ func sealWindow(period, until string) (string, sealing.SealOptions, error) {
 	return period, so, nil
 }
 
-func runSeal(ctx context.Context, o sealOptions, e *env) error {
+func runSeal(ctx context.Context, o sealOptions, e *env) (err error) {
 	_, so, err := sealWindow(o.period, o.until)
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func runSeal(ctx context.Context, o sealOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	sg, err := signer(e, s.data, o.passFile)
 	if err != nil {
 		return err

@@ -72,12 +72,12 @@ func (h searchHit) fromColumn() string {
 	return "<env: null sender>"
 }
 
-func runSearch(ctx context.Context, e *env, data string, q catalog.Query, asJSON, asCSV bool) error {
+func runSearch(ctx context.Context, e *env, data string, q catalog.Query, asJSON, asCSV bool) (err error) {
 	s, err := e.open(ctx, data)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	if err := knownTenant(ctx, s, q); err != nil {
 		return err
 	}

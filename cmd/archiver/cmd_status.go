@@ -21,12 +21,12 @@ func statusCommand(e *env) *cli.Command {
 	}
 }
 
-func runStatus(ctx context.Context, e *env, data string, asJSON bool) error {
+func runStatus(ctx context.Context, e *env, data string, asJSON bool) (err error) {
 	s, err := e.open(ctx, data)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	st, err := s.j.Status(ctx)
 	if err != nil {
 		return err

@@ -58,7 +58,7 @@ func tenantCommand(e *env) *cli.Command {
 	}
 }
 
-func runTenantAdd(ctx context.Context, o tenantAddOptions, e *env) error {
+func runTenantAdd(ctx context.Context, o tenantAddOptions, e *env) (err error) {
 	if len(o.domains) == 0 && o.name == journal.DefaultTenant && len(o.recipients) > 0 {
 		return runTenantKeys(ctx, e, o.data, o.name, o.recipients, false)
 	}
@@ -73,7 +73,7 @@ func runTenantAdd(ctx context.Context, o tenantAddOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	if _, err := s.j.Tenant(ctx, o.name); err == nil {
 		return withHint(fmt.Errorf("tenant %s: %w", o.name, journal.ErrExists), "archiver tenant list --data %s", s.data)
 	}
@@ -125,12 +125,12 @@ func runTenantAdd(ctx context.Context, o tenantAddOptions, e *env) error {
 	return nil
 }
 
-func runTenantList(ctx context.Context, data string, asJSON bool, e *env) error {
+func runTenantList(ctx context.Context, data string, asJSON bool, e *env) (err error) {
 	s, err := e.open(ctx, data)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	ts, err := s.j.Tenants(ctx)
 	if err != nil {
 		return err

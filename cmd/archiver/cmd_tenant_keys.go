@@ -34,12 +34,12 @@ func tenantKeysCommand(e *env) *cli.Command {
 	}
 }
 
-func runTenantKeys(ctx context.Context, e *env, data, name string, files []string, add bool) error {
+func runTenantKeys(ctx context.Context, e *env, data, name string, files []string, add bool) (err error) {
 	s, err := e.open(ctx, data)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.closeInto(&err)
 	var keys [][]byte
 	if add {
 		if t, err := s.j.Tenant(ctx, name); err == nil {

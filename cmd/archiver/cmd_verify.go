@@ -43,7 +43,7 @@ func verifyCommand(e *env) *cli.Command {
 	}
 }
 
-func runVerify(ctx context.Context, o verifyOptions, e *env) error {
+func runVerify(ctx context.Context, o verifyOptions, e *env) (err error) {
 	if len(o.sources) == 0 {
 		return withHint(errors.New("nothing to verify"), "archiver verify --data DIR IMAGE.iso")
 	}
@@ -57,7 +57,7 @@ func runVerify(ctx context.Context, o verifyOptions, e *env) error {
 		if err != nil {
 			return err
 		}
-		defer s.close()
+		defer s.closeInto(&err)
 		st, vo.Journal, vo.Record = s, s.j, true
 		if vo.Signer, err = sealing.ArchivePublicKey(s.data); err != nil {
 			return err

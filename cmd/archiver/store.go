@@ -11,6 +11,7 @@ import (
 
 	"github.com/archiver/archiver/journal"
 	"github.com/archiver/archiver/journal/catalog"
+	"github.com/urfave/cli/v2"
 )
 
 // lockedError: the journal is held by another process (a running serve);
@@ -114,6 +115,29 @@ func (s *store) close() error {
 	}
 	errs = append(errs, s.j.Close())
 	return errors.Join(errs...)
+}
+
+// closeInto closes s and joins a failure to close its journal or catalog
+// into *err, so that a command whose store did not close cleanly does not
+// exit 0. Use it as defer s.closeInto(&err) with a named result.
+func (s *store) closeInto(err *error) {
+	if cerr := s.close(); cerr != nil {
+		*err = errors.Join(*err, fmt.Errorf("close %s: %w", s.data, cerr))
+	}
+}
+
+// storeAction is a command Action that opens the data directory of
+// --data (or forwards to the serve that holds it, see env.open), runs fn
+// with the store and closes it (closeInto).
+func storeAction(e *env, fn func(c *cli.Context, s *store) error) cli.ActionFunc {
+	return func(c *cli.Context) (err error) {
+		s, err := e.open(c.Context, c.String("data"))
+		if err != nil {
+			return err
+		}
+		defer s.closeInto(&err)
+		return fn(c, s)
+	}
 }
 
 // audit records an event; failures are reported, not fatal to the command.
