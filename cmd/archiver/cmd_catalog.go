@@ -82,21 +82,9 @@ func runCatalogFromDiscs(ctx context.Context, o catalogRebuildOptions, e *env) e
 	if err != nil {
 		return err
 	}
-	pass, err := passphrase(e, o.passFile)
-	if err != nil {
-		return err
-	}
-	files := make([][]byte, 0, len(o.keys))
-	for _, k := range o.keys {
-		b, err := os.ReadFile(e.abs(k))
-		if err != nil {
-			return err
-		}
-		files = append(files, b)
-	}
 	opts := discovery.RebuildOptions{Media: e.absAll(o.mediaSrc)}
-	if opts.Keys, err = discovery.ReadSecretKeys(pass, files...); err != nil {
-		return withHint(fmt.Errorf("--key: %w", err), "pass --passphrase-file FILE or set %s", pgp.PassphraseEnv)
+	if opts.Keys, err = readSecretKeys(e, o.keys, o.passFile); err != nil {
+		return err
 	}
 	if o.signer != "" {
 		if opts.Signers, err = readKeyFile(e, o.signer); err != nil {

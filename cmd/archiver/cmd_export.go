@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -73,20 +72,8 @@ func runExport(ctx context.Context, o exportOptions, e *env) (err error) {
 		o.keys = append(o.keys, o.key)
 	}
 	if len(o.keys) > 0 {
-		pass, err := passphrase(e, o.passFile)
-		if err != nil {
+		if opts.Keys, err = readSecretKeys(e, o.keys, o.passFile); err != nil {
 			return err
-		}
-		files := make([][]byte, 0, len(o.keys))
-		for _, k := range o.keys {
-			b, err := os.ReadFile(e.abs(k))
-			if err != nil {
-				return err
-			}
-			files = append(files, b)
-		}
-		if opts.Keys, err = discovery.ReadSecretKeys(pass, files...); err != nil {
-			return withHint(fmt.Errorf("--key: %w", err), "pass --passphrase-file FILE or set %s", pgp.PassphraseEnv)
 		}
 	}
 	p, err := discovery.Export(ctx, s.j, cat, o.q, opts)
