@@ -48,10 +48,16 @@ func (j *Journal) logAlarm(a Alarm) {
 		j.opts.Logger.Error("cannot record alarm", "err", err)
 		return
 	}
-	defer f.Close()
 	b, _ := json.Marshal(a)
-	if _, err := f.Write(append(b, '\n')); err == nil {
-		f.Sync()
+	_, err = f.Write(append(b, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		j.opts.Logger.Error("cannot record alarm", "kind", a.Kind, "err", err)
 	}
 }
 
