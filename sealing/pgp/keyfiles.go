@@ -25,7 +25,7 @@ func KeyPaths(dir, name string) (secret, public string) {
 
 // WriteKeyPair stores an armored key pair as DIR/NAME.secret.asc (mode 0600)
 // and DIR/NAME.pub.asc (0644), creating DIR (0700). It never overwrites:
-// ErrKeyExists if either file exists. Files are fsynced.
+// ErrKeyExists if either file exists. Files and DIR are fsynced.
 func WriteKeyPair(dir, name string, armoredPublic, armoredSecret []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("pgp: key dir: %w", err)
@@ -42,7 +42,8 @@ func WriteKeyPair(dir, name string, armoredPublic, armoredSecret []byte) error {
 	return writeNew(pub, armoredPublic, 0o644)
 }
 
-// writeNew creates path exclusively with mode perm and fsyncs it.
+// writeNew creates path exclusively with mode perm and fsyncs it and its
+// directory.
 func writeNew(path string, data []byte, perm fs.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
@@ -59,7 +60,26 @@ func writeNew(path string, data []byte, perm fs.FileMode) error {
 		f.Close()
 		return fmt.Errorf("pgp: sync %s: %w", path, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("pgp: close %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir fsyncs dir, so that a file just created in it survives a crash:
+// a tenant's public key is recorded in the journal (fsync'd) right after
+// its secret key file is written, and mail sealed to a key whose secret
+// file vanished could never be decrypted.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("pgp: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("pgp: fsync %s: %w", dir, err)
+	}
+	return nil
 }
 
 // ImportKey checks armored key material and stores it: a secret key as
