@@ -145,18 +145,21 @@ func (r *Report) WriteFiles(dir string) (txt, js string, err error) {
 			f.Close()
 			return "", "", err
 		}
-		if err := f.Close(); err != nil {
+		if err := syncClose(f); err != nil {
 			return "", "", err
 		}
 		b, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {
 			return "", "", err
 		}
-		return txt, js, writeNew(js, append(b, '\n'))
+		if err := writeNew(js, append(b, '\n')); err != nil {
+			return "", "", err
+		}
+		return txt, js, syncDir(dir)
 	}
 }
 
-// writeNew creates path with b; it fails if path exists.
+// writeNew creates path with b and fsyncs it; it fails if path exists.
 func writeNew(path string, b []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -166,7 +169,28 @@ func writeNew(path string, b []byte) error {
 		f.Close()
 		return err
 	}
-	return f.Close()
+	return syncClose(f)
+}
+
+// syncClose fsyncs and closes f. The report is the only record, besides
+// the audit trail, of what a run released: a rerun lists released
+// volumes no more, so it must survive a crash right after the run.
+func syncClose(f *os.File) error {
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncDir fsyncs dir so that the report files created in it are durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 func fileExists(p string) bool {
