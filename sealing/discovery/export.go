@@ -63,7 +63,9 @@ func Export(ctx context.Context, j Journal, cat *catalog.Catalog, q catalog.Quer
 	defer out.Close()
 	e := &exporter{j: j, vs: vs, out: out, keys: opts.Keys, p: &Production{Dir: opts.Out, Format: opts.Format, Matched: len(msgs)}}
 	if err := e.run(ctx, msgs); err != nil {
-		e.markIncomplete(err)
+		if merr := e.markIncomplete(err); merr != nil {
+			err = errors.Join(err, fmt.Errorf("discovery: %s not written: %w", IncompleteFile, merr))
+		}
 		return e.p, err
 	}
 	b, err := e.readCSV()
