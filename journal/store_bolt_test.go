@@ -8,13 +8,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/archiver/archiver/internal/testtool"
 )
 
 // rssFile returns RssFile from /proc/self/status in bytes (Linux).
 func rssFile(t *testing.T) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		t.Skip("no /proc/self/status:", err)
+		testtool.Unavailable(t, "no /proc/self/status: %v", err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if f := strings.Fields(line); len(f) >= 2 && f[0] == "RssFile:" {
@@ -22,7 +24,7 @@ func rssFile(t *testing.T) int64 {
 			return kb << 10
 		}
 	}
-	t.Skip("no RssFile in /proc/self/status")
+	testtool.Unavailable(t, "no RssFile in /proc/self/status")
 	return 0
 }
 

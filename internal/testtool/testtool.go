@@ -59,6 +59,14 @@ func Long(t testing.TB) {
 	}
 }
 
+// Unavailable skips the test because something it needs from the
+// platform is missing (a /proc file, a listening address), or fails it
+// under CI=true. Tool and corpus gates use Require and Corpus.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	unavailable(t, format, args...)
+}
+
 func unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
 	if InCI() {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/archiver/archiver/internal/testtool"
 	"github.com/archiver/archiver/journal"
 )
 
@@ -137,7 +138,7 @@ func TestNonLoopbackListenerRequiresTLS(t *testing.T) {
 	}
 	l, err := net.Listen("tcp", "0.0.0.0:0")
 	if err != nil {
-		t.Skip("cannot listen on 0.0.0.0:", err)
+		testtool.Unavailable(t, "cannot listen on 0.0.0.0: %v", err)
 	}
 	if err := s.Serve(t.Context(), l); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Errorf("Serve on 0.0.0.0 without TLS: err = %v, want a STARTTLS error", err)
