@@ -81,6 +81,11 @@ func runRun(ctx context.Context, o runOptions, e *env) (err error) {
 			return err
 		}
 	}
+	unlock, err := e.lockSeal(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	rep, err := monthly.Run(ctx, s.j, mo)
 	if err != nil {
 		if rep != nil { // stopped midway: record what was done (some tenants may be released)

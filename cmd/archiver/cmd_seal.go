@@ -120,6 +120,11 @@ func runSeal(ctx context.Context, o sealOptions, e *env) (err error) {
 	if e.tty {
 		so.Progress = e.stderr
 	}
+	unlock, err := e.lockSeal(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	res, err := sealing.Seal(ctx, s.j, so)
 	if err != nil {
 		return sealHint(err, o.tenant, s.data)

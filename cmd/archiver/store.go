@@ -32,6 +32,8 @@ type shared struct {
 	ix   *indexer         // the running catalog indexer
 	// serveCtx lives as long as serve; a rebuilt catalog's indexer runs in it.
 	serveCtx context.Context
+	sealOnce sync.Once
+	sealGate chan struct{} // one seal or run at a time (lockSeal)
 }
 
 // store is an open data directory: the journal, and the catalog on demand.
