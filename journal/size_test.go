@@ -42,8 +42,15 @@ func TestJournalSizeBoundedOver12Months(t *testing.T) {
 		}
 	}
 	file, used := size()
-	if used > used2*3/2 {
-		t.Errorf("journal.db uses %d bytes after month 12, > 1.5 x %d after month 2", used, used2)
+	// Bodies are reclaimed; what may grow is the metadata that stays after
+	// release (message records, volumes, audit events). Months 3 to 12
+	// ingested 1,000 messages of 40–80 KiB (about 60 MiB of bodies); the
+	// journal may grow by their metadata only. The bound is per message, not
+	// a ratio to month 2, so that batch timing (page fill) cannot flake it.
+	const messages, metaBudget = 1000, 6 << 10 // messages after month 2; bytes each
+	if growth := used - used2; growth > messages*metaBudget {
+		t.Errorf("journal.db in use grew by %d bytes from month 2 to 12 (%d -> %d), more than %d bytes of metadata for %d messages: released bodies are not reclaimed",
+			growth, used2, used, messages*metaBudget, messages)
 	}
 	if file > file2*2 { // bbolt grows the file in power-of-two steps below 16 MiB
 		t.Errorf("journal.db is %d bytes after month 12, > 2 x %d after month 2", file, file2)
