@@ -18,6 +18,9 @@ var (
 	// ErrVerifyFailed: a freshly written image failed its self-verification;
 	// nothing was recorded as sealed. The *VerifyError carries the findings.
 	ErrVerifyFailed = errors.New("sealing: verification failed")
+	// ErrSealInProgress: another Seal holds the lock of OutDir (a
+	// *SealInProgressError says which); nothing was done.
+	ErrSealInProgress = errors.New("sealing: another seal is in progress")
 	// ErrFault is returned by an injected fault (ARCHIVER_FAULT, tests only).
 	ErrFault = errors.New("sealing: injected fault")
 )

@@ -69,12 +69,23 @@ type SealResult struct {
 // the whole set atomically (journal.RecordSealed) with one "deep"
 // verification per image. Errors: *TooLargeError, ErrNoRecipients,
 // *VerifyError, media and journal errors, ctx errors. On any error nothing
-// is recorded and the work files and partial images are removed.
+// is recorded and the work files and partial images it created are
+// removed; a file it did not create is never removed.
+//
+// Seal holds an exclusive lock on OutDir (OutDir/.seal.lock, flock) from
+// before it reads the journal until it returns, so the label round, the
+// stale-file removal and the unsealed messages are all read under it. A
+// second Seal into the same OutDir meanwhile (this process or another)
+// fails at once with a *SealInProgressError (ErrSealInProgress) and
+// touches nothing. Seals into different OutDirs may run at once: the one
+// refused by RecordSealed (journal.ErrAlreadySealed) removes only its own
+// images.
 func Seal(ctx context.Context, j *journal.Journal, opts SealOptions) (*SealResult, error) {
 	s, err := newSealer(ctx, j, opts)
 	if err != nil {
 		return nil, err
 	}
+	defer s.unlock()
 	msgs, err := j.Unsealed(ctx, opts.Tenant, s.from, s.until)
 	if err != nil {
 		return nil, err
@@ -114,11 +125,23 @@ type sealer struct {
 	spools     []*indexSpool // index work files, closed by cleanup
 	vols       []*volPlan
 	built      []*volumeImage
-	images     []string // paths written (partial or final), removed on failure
+	images     []ownFile // files written (partial or final), removed on failure
+	workMade   bool      // work was created by this seal
+	unlock     func()    // releases the OutDir lock
 	res        *SealResult
 }
 
-func newSealer(ctx context.Context, j *journal.Journal, opts SealOptions) (*sealer, error) {
+// ownFile is a file this seal created: path now, and the file as created,
+// so that cleanup removes it only while path is still that file.
+type ownFile struct {
+	path string
+	info os.FileInfo
+}
+
+// newSealer checks opts, locks OutDir and, under the lock, reads the
+// journal and removes stale files. On success the caller must call
+// s.unlock.
+func newSealer(ctx context.Context, j *journal.Journal, opts SealOptions) (_ *sealer, err error) {
 	if opts.Fault == nil {
 		opts.Fault = FaultFromEnv()
 	}
@@ -136,7 +159,6 @@ func newSealer(ctx context.Context, j *journal.Journal, opts SealOptions) (*seal
 	if opts.Profile.Sectors <= 0 {
 		return nil, fmt.Errorf("sealing: no media profile")
 	}
-	var err error
 	if opts.Period != "" {
 		if s.from, s.until, err = format.MonthPeriod(opts.Period); err != nil {
 			return nil, err
@@ -161,6 +183,17 @@ func newSealer(ctx context.Context, j *journal.Journal, opts SealOptions) (*seal
 	if s.signerPub, err = pgp.ArmorPublic(opts.Signer); err != nil {
 		return nil, err
 	}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("sealing: %w", err)
+	}
+	if s.unlock, err = lockOutDir(opts.OutDir); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.unlock()
+		}
+	}()
 	if err := s.chainAndRound(ctx); err != nil {
 		return nil, err
 	}
@@ -171,9 +204,6 @@ func newSealer(ctx context.Context, j *journal.Journal, opts SealOptions) (*seal
 	}
 	algs := pgp.Choose(s.recipients, true)
 	s.res = &SealResult{Tenant: opts.Tenant, Period: s.period, SetID: s.setID(), Cipher: algs.Cipher, Compression: algs.Compression}
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
-		return nil, fmt.Errorf("sealing: %w", err)
-	}
 	s.removeStale()
 	return s, nil
 }
@@ -215,6 +245,7 @@ func (s *sealer) setID() string {
 // work directories, *.iso.partial files, and complete images named for
 // this period round, which no recorded volume uses. Names are matched
 // exactly, so tenant "acme" never touches tenant "acme-corp"'s files.
+// Called with OutDir locked: no other seal is writing there.
 func (s *sealer) removeStale() {
 	t := regexp.QuoteMeta(s.opts.Tenant)
 	stale := regexp.MustCompile(`^(\.seal-work-` + t + `-[A-Z0-9_]+|` +
@@ -232,9 +263,10 @@ func (s *sealer) removeStale() {
 }
 
 func (s *sealer) run(ctx context.Context, msgs []journal.Message) error {
-	if err := os.MkdirAll(s.work, 0o700); err != nil {
+	if err := os.Mkdir(s.work, 0o700); err != nil { // never adopt a directory this seal did not make
 		return fmt.Errorf("sealing: work dir: %w", err)
 	}
+	s.workMade = true
 	// one spool file rather than a file per message: creating files costs
 	// about 1 ms each on the file systems measured (docs/sealing.md)
 	sp, err := os.Create(filepath.Join(s.work, "spool"))
@@ -274,7 +306,9 @@ func (s *sealer) run(ctx context.Context, msgs []journal.Message) error {
 	return s.fault(FaultRecorded, 0)
 }
 
-// cleanup removes the work dir, and on failure every image not recorded.
+// cleanup removes the work dir, and on failure every image not recorded,
+// each only if it is still the file this seal created (os.SameFile): never
+// an image another seal put under the same name.
 func (s *sealer) cleanup(failed bool) {
 	if s.spool != nil {
 		s.spool.Close()
@@ -282,12 +316,16 @@ func (s *sealer) cleanup(failed bool) {
 	for _, ix := range s.spools {
 		ix.Close()
 	}
-	if s.work != "" {
+	if s.workMade {
 		os.RemoveAll(s.work)
 	}
 	if failed {
-		for _, p := range s.images {
-			os.Remove(p)
+		for _, f := range s.images {
+			if fi, err := os.Lstat(f.path); err == nil && os.SameFile(fi, f.info) {
+				os.Remove(f.path)
+			} else if err == nil {
+				s.log.Warn("not removing an image this seal did not write", "path", f.path)
+			}
 		}
 	}
 }

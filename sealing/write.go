@@ -102,11 +102,19 @@ func (s *sealer) writeImage(vol *volPlan, k, n int, prev [32]byte) (*volumeImage
 func (s *sealer) writeFile(layout *media.Layout, path string, k int) ([32]byte, int64, error) {
 	var sum [32]byte
 	partial := path + ".partial"
-	f, err := os.OpenFile(partial, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	// O_EXCL: stale partials were removed under the OutDir lock, so one
+	// that exists now is not this seal's to truncate
+	f, err := os.OpenFile(partial, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return sum, 0, fmt.Errorf("sealing: %w", err)
 	}
-	s.images = append(s.images, partial)
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		os.Remove(partial)
+		return sum, 0, fmt.Errorf("sealing: %w", err)
+	}
+	s.images = append(s.images, ownFile{path: partial, info: fi})
 	h := sha256.New()
 	bar := newBar(s.opts.Progress, layout.Size(), "writing "+filepath.Base(path))
 	n, err := layout.WriteTo(io.MultiWriter(f, h, barWriter{bar}))
@@ -123,10 +131,15 @@ func (s *sealer) writeFile(layout *media.Layout, path string, k int) ([32]byte, 
 	if err := s.fault(FaultPartial, k); err != nil {
 		return sum, 0, err
 	}
+	// stale images of this round were removed under the OutDir lock: one
+	// that exists now is another seal's, and must not be replaced
+	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+		return sum, 0, fmt.Errorf("sealing: %s exists; another seal is writing to %s? (%v)", path, s.opts.OutDir, err)
+	}
 	if err := os.Rename(partial, path); err != nil {
 		return sum, 0, fmt.Errorf("sealing: %w", err)
 	}
-	s.images[len(s.images)-1] = path
+	s.images[len(s.images)-1].path = path
 	if err := syncDir(filepath.Dir(path)); err != nil {
 		return sum, 0, err
 	}
