@@ -83,7 +83,7 @@ func (c *checker) add(kind, tenant string, seq uint64, format string, args ...an
 
 func (c *checker) records(ctx context.Context) error {
 	return c.scan(ctx, bMessages, func(k, v []byte) error {
-		r, err := decodeRecord(k, v)
+		r, err := decodeRecordTx(c.tx, k, v)
 		if err != nil {
 			c.bad = append(c.bad, [2][]byte{append([]byte(nil), k...), append([]byte(nil), v...)})
 			return nil

@@ -20,6 +20,15 @@ func SetParsers(sum func(io.Reader) Summary, rep func(io.Reader) *JournalReport)
 // RawUpdate runs fn in a write transaction on the underlying store.
 func (j *Journal) RawUpdate(fn func(Tx) error) error { return j.update(fn) }
 
+// SetSealChunk sets how many records RecordSealed rewrites per transaction
+// after recording a set, and a fault run before transaction n (from 1)
+// that stops it there as a crash would; restore undoes both.
+func SetSealChunk(n int, fault func(n int) error) (restore func()) {
+	c0, f0 := sealChunk, sealChunkFault
+	sealChunk, sealChunkFault = n, fault
+	return func() { sealChunk, sealChunkFault = c0, f0 }
+}
+
 // Bucket names and key helpers for tests that damage the database.
 const (
 	BucketIdxTenant = bIdxTenant
@@ -28,6 +37,7 @@ const (
 	BucketAudit     = bAudit
 	BucketBodies    = bBodies
 	BucketAlarms    = bAlarms
+	BucketSealing   = bSealing
 )
 
 var (

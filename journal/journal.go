@@ -89,6 +89,9 @@ func (j *Journal) init() error {
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
+	if err := j.finishSealing(context.Background()); err != nil { // a seal recorded before a crash
+		return err
+	}
 	cleanSpool(filepath.Join(j.dir, "spool"))
 	return j.loadTenants()
 }

@@ -115,7 +115,7 @@ func (c *memCursor) Seek(k []byte) ([]byte, []byte) {
 
 func TestOpenStoreInMemory(t *testing.T) {
 	buckets := []string{"meta", "tenants", "tseq", "messages", "bodies", "pending", "idx_tenant", "idx_ident",
-		"idx_rev", "idx_unsealed", "stats", "volumes", "idx_label", "holds", "audit", "alarms", "quarantine"}
+		"idx_rev", "idx_unsealed", "stats", "volumes", "idx_label", "sealing", "holds", "audit", "alarms", "quarantine"}
 	j, err := journal.OpenStore(t.TempDir(), newMemStore(buckets...), journal.Options{MinFreeBytes: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -58,7 +58,7 @@ func migrateStats(tx Tx) error {
 	all := map[string]*tenantStats{}
 	c := tx.Cursor(bMessages)
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		r, err := decodeRecord(k, v)
+		r, err := decodeRecordTx(tx, k, v)
 		if err != nil {
 			continue // Check reports and quarantines it
 		}

@@ -25,7 +25,7 @@ func (j *Journal) Message(ctx context.Context, tenant string, seq uint64) (Messa
 func (j *Journal) Messages(ctx context.Context, tenant string, fn func(Message) error) error {
 	if tenant == "" {
 		return j.scan(ctx, bMessages, nil, 0, func(tx Tx, k, v []byte) (Message, bool, error) {
-			r, err := decodeRecord(k, v)
+			r, err := decodeRecordTx(tx, k, v)
 			return r.Message, true, err
 		}, fn)
 	}

@@ -31,7 +31,7 @@ func (j *Journal) Rebuild(ctx context.Context) error {
 func rebuildMessages(tx Tx) error {
 	c := tx.Cursor(bMessages)
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		r, err := decodeRecord(k, v)
+		r, err := decodeRecordTx(tx, k, v)
 		if err != nil {
 			continue
 		}

@@ -3,6 +3,7 @@ package journal
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // record is the stored form of a Message (bucket messages).
@@ -37,7 +38,42 @@ func decodeRecord(k, v []byte) (record, error) {
 	return r, nil
 }
 
+// decodeRecordTx is decodeRecord with a pending seal applied (see
+// withSealing): how every reader sees a record.
+func decodeRecordTx(tx Tx, k, v []byte) (record, error) {
+	r, err := decodeRecord(k, v)
+	if err == nil {
+		withSealing(tx, &r)
+	}
+	return r, err
+}
+
+// withSealing applies bucket sealing to r: a message of a recorded volume
+// whose record RecordSealed has not rewritten yet reads as Sealed on that
+// volume, so the set is seen sealed as a whole from the transaction that
+// recorded it.
+func withSealing(tx Tx, r *record) {
+	if r.State != Journaled {
+		return
+	}
+	v := tx.Get(bSealing, tenantKey(r.Tenant, u64(r.Seq)))
+	if v == nil {
+		return
+	}
+	label, path, _ := strings.Cut(string(v), "\x00")
+	r.State, r.Volume, r.Path = Sealed, label, path
+}
+
 func getRecord(tx Tx, jseq uint64) (record, error) {
+	r, err := getRecordRaw(tx, jseq)
+	if err == nil {
+		withSealing(tx, &r)
+	}
+	return r, err
+}
+
+// getRecordRaw is the stored record, without bucket sealing applied.
+func getRecordRaw(tx Tx, jseq uint64) (record, error) {
 	v := tx.Get(bMessages, u64(jseq))
 	if v == nil {
 		return record{}, fmt.Errorf("%w: message jseq %d", ErrNotFound, jseq)

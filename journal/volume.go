@@ -4,15 +4,29 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
-// RecordSealed stores a sealed volume set in one transaction: each volume
-// (Label unique, else ErrExists), and each placed message moved from
-// Journaled to Sealed with its Volume and Path. ErrAlreadySealed (nothing
-// recorded) if any placed message is not Journaled; ErrNotFound if one does
-// not exist. Audited as "seal".
+// RecordSealed stores a sealed volume set atomically: each volume (Label
+// unique, else ErrExists), and each placed message moved from Journaled to
+// Sealed with its Volume and Path. ErrAlreadySealed (nothing recorded) if
+// any placed message is not Journaled; ErrNotFound if one does not exist.
+// Audited as "seal".
+//
+// One transaction records the volumes, checks every placed message, and
+// marks each one in bucket sealing (key and label/path only, not its
+// record), which every reader applies, so the whole set reads as sealed
+// from that commit on. The records are then rewritten in transactions of
+// sealChunk messages (finishSealing), which keeps memory bounded whatever
+// the volume size: one transaction rewriting every record held all of
+// their JSON and bbolt's copies of their pages (1.1 GiB at 124,000
+// messages). A crash between them leaves marks that the next Open or
+// RecordSealed finishes; readers see the same state either way.
 func (j *Journal) RecordSealed(ctx context.Context, vols ...Volume) error {
-	return j.update(func(tx Tx) error {
+	if err := j.finishSealing(ctx); err != nil {
+		return err
+	}
+	err := j.update(func(tx Tx) error {
 		for _, v := range vols {
 			if err := recordVolume(tx, v); err != nil {
 				return err
@@ -26,6 +40,76 @@ func (j *Journal) RecordSealed(ctx context.Context, vols ...Volume) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// The set is recorded: an error past this point must not make the
+	// caller remove its images. Marks left over (a storage error) read the
+	// same and are finished by the next Open or RecordSealed.
+	_ = j.finishSealing(context.WithoutCancel(ctx))
+	return nil
+}
+
+// sealChunk is how many records one finishSealing transaction rewrites.
+var sealChunk = 2048
+
+// sealChunkFault, TEST ONLY, runs before finishSealing's transaction n
+// (from 1); an error stops it there, as a crash would.
+var sealChunkFault func(n int) error
+
+// finishSealing rewrites the records marked in bucket sealing as Sealed,
+// sealChunk per transaction, and removes the marks. A record no longer
+// Journaled (released meanwhile, which wrote it as read: sealed) only
+// loses its mark.
+func (j *Journal) finishSealing(ctx context.Context) error {
+	for n := 1; ; n++ {
+		if sealChunkFault != nil {
+			if err := sealChunkFault(n); err != nil {
+				return err
+			}
+		}
+		done := false
+		err := j.update(func(tx Tx) error {
+			var keys, vals [][]byte
+			c := tx.Cursor(bSealing)
+			for k, v := c.First(); k != nil && len(keys) < sealChunk; k, v = c.Next() {
+				keys = append(keys, append([]byte(nil), k...))
+				vals = append(vals, append([]byte(nil), v...))
+			}
+			done = len(keys) < sealChunk
+			for i, k := range keys {
+				tenant, seq := splitTenantKey(k)
+				if jv := tx.Get(bIdxTenant, k); jv != nil {
+					rec, err := getRecordRaw(tx, getU64(jv))
+					if err != nil {
+						return err
+					}
+					if rec.State == Journaled {
+						label, path, _ := strings.Cut(string(vals[i]), "\x00")
+						rec.State, rec.Volume, rec.Path = Sealed, label, path
+						if err := putRecord(tx, &rec); err != nil {
+							return err
+						}
+					}
+				} else {
+					return fmt.Errorf("%w: message %s/%d (marked sealed)", ErrNotFound, tenant, getU64(seq))
+				}
+				if err := tx.Delete(bSealing, k); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("journal: finishing a recorded seal: %w", err)
+		}
+		if done {
+			return nil
+		}
+		if err := ctxErr(ctx); err != nil {
+			return err
+		}
+	}
 }
 
 func recordVolume(tx Tx, v Volume) error {
@@ -40,6 +124,12 @@ func recordVolume(tx Tx, v Volume) error {
 			return err
 		}
 	}
+	if len(v.Placements) > 0 {
+		err := addStats(tx, v.Tenant, func(s *tenantStats) { s.Sealed += int64(len(v.Placements)) })
+		if err != nil {
+			return err
+		}
+	}
 	n, err := nextCounter(tx, "vol")
 	if err != nil {
 		return err
@@ -50,6 +140,8 @@ func recordVolume(tx Tx, v Volume) error {
 	return putVolume(tx, n, v)
 }
 
+// sealMessage checks that a placed message reads as Journaled and marks it
+// in bucket sealing; finishSealing rewrites its record.
 func sealMessage(tx Tx, v Volume, p Placement) error {
 	rec, err := lookupSeq(tx, v.Tenant, p.Seq)
 	if err != nil {
@@ -58,14 +150,11 @@ func sealMessage(tx Tx, v Volume, p Placement) error {
 	if rec.State != Journaled {
 		return fmt.Errorf("%w: %s/%d is %s on %s", ErrAlreadySealed, v.Tenant, p.Seq, rec.State, rec.Volume)
 	}
-	rec.State, rec.Volume, rec.Path = Sealed, v.Label, p.Path
-	if err := tx.Delete(bIdxUnseal, tenantKey(v.Tenant, u64(p.Seq))); err != nil {
+	k := tenantKey(v.Tenant, u64(p.Seq))
+	if err := tx.Delete(bIdxUnseal, k); err != nil {
 		return err
 	}
-	if err := addStats(tx, v.Tenant, func(s *tenantStats) { s.Sealed++ }); err != nil {
-		return err
-	}
-	return putRecord(tx, &rec)
+	return tx.Put(bSealing, k, []byte(v.Label+"\x00"+p.Path))
 }
 
 func putVolume(tx Tx, n uint64, v Volume) error {

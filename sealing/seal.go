@@ -279,6 +279,9 @@ func (s *sealer) run(ctx context.Context, msgs []journal.Message) error {
 		return err
 	}
 	s.log.Debug("seal phase", "phase", "encrypt", "messages", len(msgs), "took", time.Since(t))
+	for _, v := range s.vols { // packing is done: its planner (per-file state) is not needed again
+		v.planner = nil
+	}
 	t = time.Now()
 	if err := s.fault(FaultStaged, 0); err != nil {
 		return err

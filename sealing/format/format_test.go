@@ -130,14 +130,18 @@ func TestVolumeGood(t *testing.T) {
 		t.Fatalf("sums findings: %v", f)
 	}
 	n := 0
-	ix, f := v.CheckMessages(tenant.sec, func(r MessageResult) {
+	cnt, f := v.CheckMessages(tenant.sec, func(r MessageResult) {
 		n++
 		if r.SHA256 != sha256.Sum256(raw[r.Seq]) {
 			t.Errorf("seq %d differs", r.Seq)
 		}
 	})
-	if len(f) != 0 || n != 3 || len(ix) != 3 {
+	if len(f) != 0 || n != 3 || cnt != 3 {
 		t.Fatalf("messages: %d %v", n, f)
+	}
+	ix, err := v.Index(tenant.sec)
+	if err != nil || len(ix) != 3 {
+		t.Fatalf("index: %d %v", len(ix), err)
 	}
 	rc, err := v.OpenMessage(ix[1].Path, tenant.sec)
 	if err != nil {

@@ -52,25 +52,39 @@ func WriteIndex(w io.Writer, entries []IndexEntry) error {
 // and checks that sequences strictly increase and paths are MessagePath(seq).
 func ReadIndex(r io.Reader) ([]IndexEntry, error) {
 	var out []IndexEntry
+	err := ReadIndexFunc(r, func(e IndexEntry) error { out = append(out, e); return nil })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReadIndexFunc is ReadIndex calling fn per entry instead of keeping them
+// all (a volume's index grows with its messages); an error from fn stops it.
+func ReadIndexFunc(r io.Reader, fn func(IndexEntry) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	var last uint64
 	for n := 1; sc.Scan(); n++ {
 		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
 		dec.DisallowUnknownFields()
 		var e IndexEntry
 		if err := dec.Decode(&e); err != nil {
-			return nil, fmt.Errorf("format: index line %d: %w", n, err)
+			return fmt.Errorf("format: index line %d: %w", n, err)
 		}
-		if len(out) > 0 && e.Seq <= out[len(out)-1].Seq {
-			return nil, fmt.Errorf("format: index line %d: seq %d not increasing", n, e.Seq)
+		if n > 1 && e.Seq <= last {
+			return fmt.Errorf("format: index line %d: seq %d not increasing", n, e.Seq)
 		}
 		if e.Path != MessagePath(e.Seq) {
-			return nil, fmt.Errorf("format: index line %d: path %q for seq %d", n, e.Path, e.Seq)
+			return fmt.Errorf("format: index line %d: path %q for seq %d", n, e.Path, e.Seq)
 		}
-		out = append(out, e)
+		last = e.Seq
+		if err := fn(e); err != nil {
+			return err
+		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("format: index: %w", err)
+		return fmt.Errorf("format: index: %w", err)
 	}
-	return out, nil
+	return nil
 }

@@ -115,21 +115,30 @@ func (v *Volume) Signer() (openpgp.EntityList, error) {
 // Index decrypts and parses INDEX.PGP with keys (a tenant secret key or the
 // volume verification key).
 func (v *Volume) Index(keys openpgp.EntityList) ([]IndexEntry, error) {
-	r, err := v.OpenMessage(IndexFile, keys)
+	var ix []IndexEntry
+	err := v.IndexFunc(keys, func(e IndexEntry) error { ix = append(ix, e); return nil })
 	if err != nil {
 		return nil, err
-	}
-	defer r.Close()
-	ix, err := ReadIndex(r)
-	if err != nil {
-		return nil, err
-	}
-	// ReadIndex stops at EOF of the decrypted data, which checks the MDC only
-	// if everything was consumed: drain to be sure.
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		return nil, fmt.Errorf("format: %s: %w", IndexFile, err)
 	}
 	return ix, nil
+}
+
+// IndexFunc is Index calling fn per entry (ReadIndexFunc).
+func (v *Volume) IndexFunc(keys openpgp.EntityList, fn func(IndexEntry) error) error {
+	r, err := v.OpenMessage(IndexFile, keys)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := ReadIndexFunc(r, fn); err != nil {
+		return err
+	}
+	// ReadIndexFunc stops at EOF of the decrypted data, which checks the MDC
+	// only if everything was consumed: drain to be sure.
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return fmt.Errorf("format: %s: %w", IndexFile, err)
+	}
+	return nil
 }
 
 // OpenMessage opens the OpenPGP file at path and returns its decrypted
