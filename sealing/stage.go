@@ -27,13 +27,22 @@ type staged struct {
 	line   []byte // its INDEX.PGP JSON line, newline included (until placed)
 }
 
+// placed is what is kept of a staged message once its image is written
+// (40 bytes rather than about 200): its disc path is
+// format.MessagePath(seq).
+type placed struct {
+	seq uint64
+	sha [32]byte // journal SHA-256 of the plaintext
+}
+
 // volPlan is one volume being packed.
 type volPlan struct {
 	verifyPub    openpgp.EntityList // the volume verification key
 	verifySecret []byte             // its armored secret
 	to           openpgp.EntityList // tenant recipients + verification key
 	planner      *media.Planner
-	msgs         []staged
+	msgs         []staged    // until its image is written
+	placed       []placed    // after: what the self-verify and the record need
 	index        *indexSpool // plaintext INDEX.PGP JSON Lines so far
 }
 

@@ -30,6 +30,11 @@ func (s *sealer) writeImages(ctx context.Context) error {
 			return err
 		}
 		prev = img.sumsSHA
+		vol.placed = make([]placed, len(vol.msgs))
+		for i, st := range vol.msgs {
+			vol.placed[i] = placed{seq: st.seq, sha: st.sha}
+		}
+		vol.msgs = nil // written: the spool offsets, ciphertext sums and paths are not needed again
 		if err := s.fault(FaultImage, k); err != nil {
 			return err
 		}
