@@ -87,17 +87,17 @@ func Seal(ctx context.Context, j *journal.Journal, opts SealOptions) (*SealResul
 		return nil, err
 	}
 	defer s.unlock()
-	msgs, err := j.Unsealed(ctx, opts.Tenant, s.from, s.until)
+	seqs, err := j.UnsealedSeqs(ctx, opts.Tenant, s.from, s.until) // records are read as they are staged
 	if err != nil {
 		return nil, err
 	}
-	s.res.Messages = len(msgs)
-	if len(msgs) == 0 {
+	s.res.Messages = len(seqs)
+	if len(seqs) == 0 {
 		s.res.Empty = true
 		s.log.Info("nothing to seal", "tenant", opts.Tenant, "period", s.period)
 		return s.res, nil
 	}
-	err = s.run(ctx, msgs)
+	err = s.run(ctx, seqs)
 	s.cleanup(err != nil)
 	if err != nil {
 		return nil, err
@@ -263,7 +263,7 @@ func (s *sealer) removeStale() {
 	s.work = filepath.Join(s.opts.OutDir, ".seal-work-"+s.opts.Tenant+"-"+s.res.SetID)
 }
 
-func (s *sealer) run(ctx context.Context, msgs []journal.Message) error {
+func (s *sealer) run(ctx context.Context, seqs []uint64) error {
 	if err := os.Mkdir(s.work, 0o700); err != nil { // never adopt a directory this seal did not make
 		return fmt.Errorf("sealing: work dir: %w", err)
 	}
@@ -276,10 +276,10 @@ func (s *sealer) run(ctx context.Context, msgs []journal.Message) error {
 	}
 	s.spool, s.spoolW = sp, bufio.NewWriterSize(sp, 256<<10)
 	t := time.Now()
-	if err := s.stage(ctx, msgs); err != nil {
+	if err := s.stage(ctx, seqs); err != nil {
 		return err
 	}
-	s.log.Debug("seal phase", "phase", "encrypt", "messages", len(msgs), "took", time.Since(t))
+	s.log.Debug("seal phase", "phase", "encrypt", "messages", len(seqs), "took", time.Since(t))
 	for _, v := range s.vols { // packing is done: its planner (per-file state) is not needed again
 		v.planner = nil
 	}

@@ -96,8 +96,12 @@ func putAheadBuf(b *bytes.Buffer) {
 // Workers (one per core) encrypt the next messages into memory for the
 // current volume's keys; a message that overflows the volume, and any
 // encrypted ahead for it, is encrypted again for the next volume.
-func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
-	bar := newBar(s.opts.Progress, int64(len(msgs)), "encrypting")
+//
+// seqs are the messages (UnsealedSeqs); each record is read from the
+// journal as it enters the look-ahead queue, so records are held for 2×
+// GOMAXPROCS messages, not for the whole period.
+func (s *sealer) stage(ctx context.Context, seqs []uint64) error {
+	bar := newBar(s.opts.Progress, int64(len(seqs)), "encrypting")
 	defer bar.done()
 	vol, err := s.newVolume()
 	if err != nil {
@@ -127,16 +131,21 @@ func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
 			<-a.done
 		}
 	}()
-	for i, m := range msgs {
+	for i := range seqs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for ; next < len(msgs) && next < i+2*p; next++ {
-			q = append(q, start(msgs[next], vol))
+		for ; next < len(seqs) && next < i+2*p; next++ {
+			m, err := s.j.Message(ctx, s.opts.Tenant, seqs[next])
+			if err != nil {
+				return fmt.Errorf("sealing: message %d: %w", seqs[next], err)
+			}
+			q = append(q, start(m, vol))
 		}
 		a := q[0]
 		q = q[1:]
 		<-a.done
+		m := a.m
 		st, err := s.place(ctx, a, vol)
 		if err != nil {
 			return err
@@ -172,7 +181,6 @@ func (s *sealer) stage(ctx context.Context, msgs []journal.Message) error {
 		}
 		st.line = nil
 		vol.msgs = append(vol.msgs, st)
-		msgs[i] = journal.Message{} // let the record go: memory stays per volume, not per run
 		bar.add(1)
 	}
 	s.vols = append(s.vols, vol)
