@@ -2,9 +2,7 @@ package backfill
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,37 +10,8 @@ import (
 	"testing"
 
 	"github.com/archiver/archiver/internal/testtool"
-	"github.com/archiver/archiver/journal"
 	"github.com/archiver/archiver/journal/journaltest"
 )
-
-// storedBodies returns the SHA-256 of every body in j, checking each
-// against its recorded hash.
-func storedBodies(t *testing.T, j *journal.Journal) map[[32]byte]journal.Message {
-	t.Helper()
-	ctx := context.Background()
-	out := map[[32]byte]journal.Message{}
-	err := j.Messages(ctx, "", func(m journal.Message) error {
-		rc, err := j.OpenBody(ctx, m.Tenant, m.Seq)
-		if err != nil {
-			return err
-		}
-		defer rc.Close()
-		h := sha256.New()
-		io.Copy(h, rc)
-		var s [32]byte
-		copy(s[:], h.Sum(nil))
-		if s != m.SHA256 {
-			t.Errorf("seq %d: body hash differs from record", m.Seq)
-		}
-		out[s] = m
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // TestIngestCorpus ingests the whole shared corpus and checks byte-exact
 // storage, the reconciliation, and the message count against a count made
@@ -113,7 +82,7 @@ func TestIngestCorpus(t *testing.T) {
 	if failed != 0 || stored != len(want) || dup != read-len(want) {
 		t.Errorf("stored %d (want %d distinct), duplicate %d (want %d), failed %d", stored, len(want), dup, read-len(want), failed)
 	}
-	got := storedBodies(t, j)
+	got := journaltest.Bodies(t, j)
 	for h := range want {
 		if _, ok := got[h]; !ok {
 			t.Errorf("message %x not stored byte-exact", h)

@@ -96,7 +96,7 @@ func TestIngestSources(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("results %+v, want %+v", got, want)
 	}
-	bodies := storedBodies(t, j)
+	bodies := journaltest.Bodies(t, j)
 	for _, b := range []string{"Subject: m1\n\nFrom here\n", "", "Subject: five\n\nz\n"} {
 		if _, ok := bodies[sha256.Sum256([]byte(b))]; !ok {
 			t.Errorf("%q not stored", b)
@@ -125,7 +125,7 @@ func TestIngestStdinSingleMessage(t *testing.T) {
 	if err != nil || len(res) != 1 || res[0].Stored != 1 {
 		t.Fatalf("got %+v, %v", res, err)
 	}
-	if _, ok := storedBodies(t, j)[sha256.Sum256([]byte(msg))]; !ok {
+	if _, ok := journaltest.Bodies(t, j)[sha256.Sum256([]byte(msg))]; !ok {
 		t.Error("stdin message not stored byte-exact")
 	}
 }

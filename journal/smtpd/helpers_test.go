@@ -3,9 +3,7 @@ package smtpd
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"io"
 	"net"
 	"strings"
 	"sync"
@@ -77,35 +75,6 @@ func start(t testing.TB, opts journal.Options, cfg Config) (addr string, j *jour
 		}
 	})
 	return l.Addr().String(), j, rs
-}
-
-// bodies returns the SHA-256 of every stored body in the journal.
-func bodies(t testing.TB, j *journal.Journal) map[[32]byte]journal.Message {
-	t.Helper()
-	ctx := context.Background()
-	out := map[[32]byte]journal.Message{}
-	err := j.Messages(ctx, "", func(m journal.Message) error {
-		rc, err := j.OpenBody(ctx, m.Tenant, m.Seq)
-		if err != nil {
-			return err
-		}
-		defer rc.Close()
-		h := sha256.New()
-		if _, err := io.Copy(h, rc); err != nil {
-			return err
-		}
-		var sum [32]byte
-		copy(sum[:], h.Sum(nil))
-		if sum != m.SHA256 {
-			t.Errorf("tenant %s seq %d: body hash %x != recorded %x", m.Tenant, m.Seq, sum, m.SHA256)
-		}
-		out[sum] = m
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // client is a minimal SMTP client independent of go-smtp: it writes exactly

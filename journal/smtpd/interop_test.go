@@ -13,6 +13,7 @@ import (
 
 	"github.com/archiver/archiver/internal/testtool"
 	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/journal/journaltest"
 )
 
 // crlf returns b with every line ending CRLF and a final CRLF: what an SMTP
@@ -119,7 +120,7 @@ func TestPythonSmtplibDeliversCorpus(t *testing.T) {
 // assertStored checks the journal holds exactly the bodies in want.
 func assertStored(t *testing.T, j *journal.Journal, want map[[32]byte]bool) {
 	t.Helper()
-	got := bodies(t, j)
+	got := journaltest.Bodies(t, j)
 	for h := range want {
 		if _, ok := got[h]; !ok {
 			t.Errorf("sent body %x not stored", h)

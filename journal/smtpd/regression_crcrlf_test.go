@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/journal/journaltest"
 )
 
 // TestRegressionCRCRLFEndsData: upstream go-smtp v0.26 missed the end of
@@ -23,7 +24,7 @@ func TestRegressionCRCRLFEndsData(t *testing.T) {
 		if r := c.send("a@x.example", []string{"b@y.example"}, stuffed+".\r\n"); !strings.HasPrefix(r, "250") {
 			t.Fatalf("%q: %s", msg, r)
 		}
-		if _, ok := bodies(t, j)[sha256.Sum256([]byte(msg))]; !ok {
+		if _, ok := journaltest.Bodies(t, j)[sha256.Sum256([]byte(msg))]; !ok {
 			t.Errorf("%q not stored byte-exact", msg)
 		}
 	}

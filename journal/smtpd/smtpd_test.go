@@ -11,6 +11,7 @@ import (
 
 	"github.com/archiver/archiver/internal/testtool"
 	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/journal/journaltest"
 )
 
 // TestSmugglingVectorsStayInMessage: only <CRLF>.<CRLF> ends DATA; bare
@@ -23,7 +24,7 @@ func TestSmugglingVectorsStayInMessage(t *testing.T) {
 		t.Fatalf("DATA end: %s", r)
 	}
 	want := "Subject: smuggle\r\n\r\na\n.\nMAIL FROM:<evil@x>\nb\r.\rc\r\n.dot\r\n"
-	got := bodies(t, j)
+	got := journaltest.Bodies(t, j)
 	if len(got) != 1 {
 		t.Fatalf("%d messages stored, want 1", len(got))
 	}
@@ -54,7 +55,7 @@ func TestCommitFailureAnswers451ThenRetrySucceeds(t *testing.T) {
 	if len(rs.stored) != 1 || len(rs.stored[0]) != 1 || rs.stored[0][0].Duplicate {
 		t.Errorf("retry stored %+v, want one new (non-duplicate) message", rs.stored)
 	}
-	if got := bodies(t, j); len(got) != 1 {
+	if got := journaltest.Bodies(t, j); len(got) != 1 {
 		t.Errorf("%d messages in journal, want 1", len(got))
 	}
 }
@@ -73,7 +74,7 @@ func TestOversizeAnswers452AndRaisesAlarm(t *testing.T) {
 		!strings.Contains(rs.alarms[0].Message, "5002 bytes") || !strings.Contains(rs.alarms[1].Message, "2000000 bytes") {
 		t.Errorf("alarms %+v, want two oversize alarms naming 5002 and 2000000 bytes", rs.alarms)
 	}
-	if got := bodies(t, j); len(got) != 0 {
+	if got := journaltest.Bodies(t, j); len(got) != 0 {
 		t.Errorf("%d messages stored, want 0", len(got))
 	}
 	// The session is still usable, and a small message is accepted.
@@ -126,7 +127,7 @@ func TestLMTPPerRecipientReplies(t *testing.T) {
 	}
 	check("Subject: one\r\n\r\n1\r\n.\r\n", "250")
 	check("Subject: two\r\n\r\n2\r\n.\r\n", "451 4.3.0")
-	if got := bodies(t, j); len(got) != 1 {
+	if got := journaltest.Bodies(t, j); len(got) != 1 {
 		t.Errorf("%d messages stored, want 1", len(got))
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/journal/journaltest"
 )
 
 func selfSigned(t *testing.T) *tls.Config {
@@ -56,7 +57,7 @@ func TestRequireTLSRefusesMailUntilSTARTTLS(t *testing.T) {
 	if r := c.send("a@x.example", []string{"b@y.example"}, msg+".\r\n"); !strings.HasPrefix(r, "250") {
 		t.Fatalf("DATA under TLS: %q", r)
 	}
-	m, ok := bodies(t, j)[sha256.Sum256([]byte(msg))]
+	m, ok := journaltest.Bodies(t, j)[sha256.Sum256([]byte(msg))]
 	if !ok || len(m.Receipts) != 1 || !m.Receipts[0].Envelope.TLS {
 		t.Errorf("stored %v, receipts %+v; want one TLS receipt", ok, m.Receipts)
 	}
@@ -71,7 +72,7 @@ func TestOneMiBHeaderLineArchived(t *testing.T) {
 	if r := c.send("a@x.example", []string{"b@y.example"}, msg+".\r\n"); !strings.HasPrefix(r, "250") {
 		t.Fatalf("long lines: %q", r)
 	}
-	if _, ok := bodies(t, j)[sha256.Sum256([]byte(msg))]; !ok {
+	if _, ok := journaltest.Bodies(t, j)[sha256.Sum256([]byte(msg))]; !ok {
 		t.Error("long-line message not stored byte-exact")
 	}
 }
