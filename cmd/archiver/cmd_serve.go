@@ -53,7 +53,7 @@ func serveCommand(e *env) *cli.Command {
 	}
 }
 
-func runServe(ctx context.Context, o serveOptions, e *env) error {
+func runServe(ctx context.Context, o serveOptions, e *env) (err error) {
 	if e.shared != nil {
 		return withHint(errors.New("serve is already running for this data directory"), "archiver status --data %s", e.shared.data)
 	}
@@ -96,7 +96,13 @@ func runServe(ctx context.Context, o serveOptions, e *env) error {
 	if err != nil {
 		return withHint(fmt.Errorf("open journal: %w", err), "archiver init --data %s", data)
 	}
-	defer j.Close()
+	defer func() {
+		// Every 250 was already fsync'd; a failing close is still reported
+		// (exit 1), never a quiet "stopped".
+		if cerr := j.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close journal: %w", cerr))
+		}
+	}()
 	cat, err := catalog.Open(filepath.Join(data, "catalog"), j)
 	if err != nil {
 		return withHint(fmt.Errorf("open catalog: %w", err), "archiver catalog rebuild --data %s", data)
