@@ -18,6 +18,12 @@ type migration struct {
 var migrations = []migration{
 	{1, "initial bucket layout", func(Tx) error { return nil }},
 	{2, "per-tenant stats counters", migrateStats},
+	// v3 adds the sealing bucket (RecordSealed marks a whole volume set in
+	// one transaction, then rewrites its records in chunks). The bucket is
+	// created at Open; the version exists so that a v2 archiver, which
+	// would not read those marks as sealed and could seal the messages a
+	// second time, refuses the file (ErrNewerSchema) instead.
+	{3, "sealing marks for chunked RecordSealed", func(Tx) error { return nil }},
 }
 
 // SchemaVersion is the version this code writes.

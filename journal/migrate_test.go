@@ -2,6 +2,7 @@ package journal
 
 import (
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -79,5 +80,48 @@ func TestNewerSchemaRefused(t *testing.T) {
 	st.Close()
 	if _, err := Open(dir, Options{MinFreeBytes: -1}); err == nil {
 		t.Fatal("opened a journal with a newer schema")
+	}
+}
+
+// TestMigration3SealingMarks: a v2 journal opens as v3 with its records
+// intact, and a binary that knows only v2 refuses a v3 file, so it cannot
+// miss the sealing marks and seal those messages again.
+func TestMigration3SealingMarks(t *testing.T) {
+	st, dir := openRawStore(t)
+	err := st.Update(func(tx Tx) error {
+		if err := migrate(tx, 2); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(record{Message: Message{Tenant: "acme", Seq: 1, JSeq: 1, Rev: 1, Size: 3, State: Journaled}})
+		return tx.Put(bMessages, u64(1), b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	j, err := Open(dir, Options{MinFreeBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.view(func(tx Tx) error {
+		if v := getU64(tx.Get(bMeta, []byte("version"))); v != 3 {
+			t.Fatalf("version %d, want 3", v)
+		}
+		if tx.Get(bMessages, u64(1)) == nil {
+			t.Fatal("record lost in migration")
+		}
+		return nil
+	})
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	old := SchemaVersion
+	SchemaVersion = 2 // what a v2 archiver would run
+	defer func() { SchemaVersion = old }()
+	_, err = Open(dir, Options{MinFreeBytes: -1})
+	var newer ErrNewerSchema
+	if !errors.As(err, &newer) || newer.Have != 3 || newer.Want != 2 {
+		t.Fatalf("v2 code opened a v3 journal: err %v", err)
 	}
 }
