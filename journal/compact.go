@@ -21,7 +21,9 @@ func (j *Journal) Compact(ctx context.Context) (before, after int64, err error) 
 	if !ok {
 		return 0, 0, fmt.Errorf("journal: store cannot compact")
 	}
-	before, _, _ = j.st.Size()
+	if before, _, err = j.st.Size(); err != nil {
+		return 0, 0, unavailable("compact", err)
+	}
 	path := filepath.Join(j.dir, dbFile)
 	tmp := path + ".compact"
 	os.Remove(tmp)
@@ -42,7 +44,9 @@ func (j *Journal) Compact(ctx context.Context) (before, after int64, err error) 
 		os.Remove(tmp)
 		return before, before, unavailable("compact", cerr)
 	}
-	after, _, _ = st.Size()
+	if after, _, err = st.Size(); err != nil {
+		return before, 0, fmt.Errorf("journal: compacted, but the new file's size is unreadable: %w", err)
+	}
 	err = st.Update(func(tx Tx) error {
 		_, err := appendAudit(tx, j.now(), j.actor(ctx), "compact", fmt.Sprintf("compacted journal.db from %d to %d bytes", before, after))
 		return err

@@ -61,7 +61,11 @@ func (j *Journal) Status(ctx context.Context) (Status, error) {
 	}
 	j.mu.RLock()
 	if j.st != nil {
-		st.JournalBytes, st.JournalUsedBytes, _ = j.st.Size()
+		var serr error
+		if st.JournalBytes, st.JournalUsedBytes, serr = j.st.Size(); serr != nil {
+			st.Alarms = append(st.Alarms, Alarm{Kind: "write-failure", Time: j.now(), Message: fmt.Sprintf(
+				"journal.db size unreadable: %v", serr)})
+		}
 	}
 	j.mu.RUnlock()
 	return st, nil
