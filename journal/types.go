@@ -172,7 +172,7 @@ type Event struct {
 
 // Alarm is a condition an operator must act on. status exits 2 while any is raised.
 type Alarm struct {
-	Kind    string    `json:"kind"` // "unsealed-age", "unrouted", "oversize", "write-failure", "low-disk", "release-freed-nothing", "corrupt-record"
+	Kind    string    `json:"kind"` // "unsealed-age", "unrouted", "oversize", "write-failure", "low-disk", "release-freed-nothing", "corrupt-record", "catalog"
 	Tenant  string    `json:"tenant,omitempty"`
 	Message string    `json:"message"`
 	Time    time.Time `json:"time"` // UTC

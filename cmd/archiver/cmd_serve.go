@@ -109,8 +109,8 @@ func runServe(ctx context.Context, o serveOptions, e *env) (err error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sh := &shared{data: data, j: j, cat: cat, now: e.now, serveCtx: ctx}
-	sh.ix = startIndexer(ctx, cat)
+	sh := &shared{data: data, j: j, cat: cat, now: e.now, serveCtx: ctx, log: log}
+	sh.ix = startIndexer(ctx, cat, j, log)
 	defer sh.stopIndexer(10 * time.Second)
 	closeControl, err := listenControl(ctx, sh, log)
 	if err != nil {

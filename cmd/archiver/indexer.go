@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/archiver/archiver/journal"
 	"github.com/archiver/archiver/journal/catalog"
 )
 
@@ -17,7 +19,12 @@ type indexer struct {
 	done   chan error
 }
 
-func startIndexer(ctx context.Context, cat *catalog.Catalog) *indexer {
+func startIndexer(ctx context.Context, cat *catalog.Catalog, j *journal.Journal, log *slog.Logger) *indexer {
+	cat.SetLogger(log)
+	cat.OnSyncFailure(func(err error) {
+		j.RaiseAlarm(journal.Alarm{Kind: "catalog", Message: fmt.Sprintf(
+			"catalog indexing failed: %v; searches and holds will fail until it is fixed (retried every 30 s; archiver catalog rebuild rebuilds it)", err)})
+	})
 	ctx, cancel := context.WithCancel(ctx)
 	ix := &indexer{cancel: cancel, done: make(chan error, 1)}
 	go func() { ix.done <- cat.Run(ctx) }()
@@ -59,7 +66,7 @@ func (sh *shared) rebuildCatalog(ctx context.Context) error {
 	sh.cat = c
 	err = c.Sync(ctx)
 	if sh.serveCtx != nil {
-		sh.ix = startIndexer(sh.serveCtx, c) // also finishes an interrupted sync
+		sh.ix = startIndexer(sh.serveCtx, c, sh.j, sh.log) // also finishes an interrupted sync
 	}
 	if err != nil {
 		return fmt.Errorf("catalog rebuild: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -32,6 +33,7 @@ type shared struct {
 	ix   *indexer         // the running catalog indexer
 	// serveCtx lives as long as serve; a rebuilt catalog's indexer runs in it.
 	serveCtx context.Context
+	log      *slog.Logger // serve's logger, for the indexer
 	sealOnce sync.Once
 	sealGate chan struct{} // one seal or run at a time (lockSeal)
 }

@@ -31,12 +31,18 @@ type Catalog struct {
 	idx   bleve.Index
 	limit int // bytes of body text per message
 
-	log atomic.Pointer[slog.Logger] // Run's failures; nil: discarded
+	log    atomic.Pointer[slog.Logger] // Run's failures; nil: discarded
+	onFail atomic.Pointer[func(error)] // Run's failures; nil: none
 }
 
 // SetLogger makes Run log the syncs that fail (they are retried on the next
 // commit). nil discards them, the default.
 func (c *Catalog) SetLogger(l *slog.Logger) { c.log.Store(l) }
+
+// OnSyncFailure makes Run call fn with each background sync that fails
+// (serve raises a "catalog" alarm with it, so a stalled index shows in
+// status and its exit code, not only in a log line).
+func (c *Catalog) OnSyncFailure(fn func(error)) { c.onFail.Store(&fn) }
 
 // indexDir is the bleve index below the catalog directory.
 const indexDir = "bleve"
