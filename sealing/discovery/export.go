@@ -83,6 +83,9 @@ func Export(ctx context.Context, j Journal, cat *catalog.Catalog, q catalog.Quer
 			return e.p, err
 		}
 	}
+	if err := out.sync(); err != nil {
+		return e.p, err
+	}
 	actor := opts.Actor
 	if actor == "" {
 		actor = "unknown"

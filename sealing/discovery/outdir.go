@@ -63,4 +63,21 @@ func (o *outDir) remove(name string) error { return o.root.Remove(name) }
 // open reopens a file this export created, for reading.
 func (o *outDir) open(name string) (*os.File, error) { return o.root.Open(name) }
 
+// sync fsyncs the directory itself, so that the names of the files created
+// in it survive a crash along with their (already fsync'd) contents.
+func (o *outDir) sync() error {
+	d, err := o.root.Open(".")
+	if err != nil {
+		return fmt.Errorf("discovery: sync %s: %w", o.path, err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("discovery: sync %s: %w", o.path, err)
+	}
+	return nil
+}
+
 func (o *outDir) Close() error { return o.root.Close() }
