@@ -84,7 +84,7 @@ func Encrypt(w io.Writer, to openpgp.EntityList, opts EncryptOptions) (io.WriteC
 	if lvl == 0 {
 		lvl = DefaultCompressionLevel
 	}
-	pw, err := encryptStream(w, to, algs, lvl, cfg)
+	pw, err := encryptStream(w, goCryptoKeys(to, cfg), cipherOf(algs), algs, lvl, cfg)
 	if err != nil {
 		return nil, Algorithms{}, fmt.Errorf("pgp: encrypt: %w", err)
 	}

@@ -16,23 +16,14 @@ import (
 // packet layer, writing the Compressed Data packet (RFC 4880 §5.6) itself
 // so that ZLIB writers are pooled: a fresh flate writer allocates and
 // zeroes several hundred KiB, more than compressing a typical mail costs.
-func encryptStream(w io.Writer, to openpgp.EntityList, algs Algorithms, level int, cfg *packet.Config) (io.WriteCloser, error) {
-	cipher := packet.CipherAES128
-	if algs.Cipher == "AES256" {
-		cipher = packet.CipherAES256
-	}
+// writeKeys writes the PKESK packets for the fresh session key.
+func encryptStream(w io.Writer, writeKeys func(w io.Writer, cipher packet.CipherFunction, key []byte) error, cipher packet.CipherFunction, algs Algorithms, level int, cfg *packet.Config) (io.WriteCloser, error) {
 	key := make([]byte, cipher.KeySize())
 	if _, err := io.ReadFull(rand.Reader, key); err != nil {
 		return nil, err
 	}
-	for _, e := range to {
-		k, ok := e.EncryptionKey(cfg.Now())
-		if !ok {
-			return nil, fmt.Errorf("%s: %w", Fingerprint(e), ErrCannotEncrypt)
-		}
-		if err := packet.SerializeEncryptedKeyAEAD(w, k.PublicKey, cipher, false, key, cfg); err != nil {
-			return nil, err
-		}
+	if err := writeKeys(w, cipher, key); err != nil {
+		return nil, err
 	}
 	payload, err := packet.SerializeSymmetricallyEncrypted(w, cipher, false, packet.CipherSuite{}, key, cfg)
 	if err != nil {
@@ -45,6 +36,31 @@ func encryptStream(w io.Writer, to openpgp.EntityList, algs Algorithms, level in
 		}
 	}
 	return packet.SerializeLiteral(inner, true, "", 0)
+}
+
+// cipherOf maps Algorithms.Cipher to its RFC 4880 §9.2 id.
+func cipherOf(algs Algorithms) packet.CipherFunction {
+	if algs.Cipher == "AES256" {
+		return packet.CipherAES256
+	}
+	return packet.CipherAES128
+}
+
+// goCryptoKeys returns a writeKeys that encrypts the session key to each
+// of to with go-crypto (a fresh ephemeral key per ECDH recipient).
+func goCryptoKeys(to openpgp.EntityList, cfg *packet.Config) func(io.Writer, packet.CipherFunction, []byte) error {
+	return func(w io.Writer, cipher packet.CipherFunction, key []byte) error {
+		for _, e := range to {
+			k, ok := e.EncryptionKey(cfg.Now())
+			if !ok {
+				return fmt.Errorf("%s: %w", Fingerprint(e), ErrCannotEncrypt)
+			}
+			if err := packet.SerializeEncryptedKeyAEAD(w, k.PublicKey, cipher, false, key, cfg); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // compressedPacket writes a new-format Compressed Data packet header (tag 8,
