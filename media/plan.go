@@ -9,11 +9,11 @@ import (
 // once Plan returns; WriteTo may be called more than once.
 type Layout struct {
 	info     VolumeInfo
-	iso, jol []*dirNode  // directories in path table order per volume
-	files    []*fileNode // in extent order
-	isoPT    uint32      // primary path table size in bytes (each of L and M)
-	jolPT    uint32      // Joliet path table size in bytes
-	ptLBA    [4]uint32   // primary L, primary M, Joliet L, Joliet M
+	list     FileList
+	iso, jol []*dirNode // directories in path table order per volume; file extents follow iso's order
+	isoPT    uint32     // primary path table size in bytes (each of L and M)
+	jolPT    uint32     // Joliet path table size in bytes
+	ptLBA    [4]uint32  // primary L, primary M, Joliet L, Joliet M
 	sectors  int64
 }
 
@@ -23,6 +23,15 @@ type Layout struct {
 // ErrVolumeInfo and name the offending path. An empty file list gives a
 // valid image holding only the root directory.
 func Plan(info VolumeInfo, files []File) (*Layout, error) {
+	return PlanList(info, fileSlice(files))
+}
+
+// PlanList is Plan for files given as a FileList, for images of very many
+// files: it keeps 12 bytes per file (20 in a directory whose files are
+// not listed in sorted order) instead of the caller's []File, and calls
+// files.File(i) again when it writes. The image is the same as Plan's for
+// the same files.
+func PlanList(info VolumeInfo, files FileList) (*Layout, error) {
 	info, err := info.normalized()
 	if err != nil {
 		return nil, err
@@ -31,8 +40,10 @@ func Plan(info VolumeInfo, files []File) (*Layout, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Layout{info: info}
-	l.iso, l.jol = t.order()
+	l := &Layout{info: info, list: files}
+	if l.iso, l.jol, err = t.order(); err != nil {
+		return nil, err
+	}
 	l.isoPT = pathTableBytes(l.iso, func(d *dirNode) string { return d.n.iso })
 	l.jolPT = pathTableBytes(l.jol, func(d *dirNode) string { return d.n.jol })
 	lba := int64(firstPathTable)
@@ -42,22 +53,20 @@ func Plan(info VolumeInfo, files []File) (*Layout, error) {
 	}
 	for i, d := range l.iso {
 		d.isoNum = uint16(i + 1)
-		d.isoSecs = dirSectors(d.isoOrder, func(n *name) string { return n.iso })
 		d.isoLBA = uint32(lba)
 		lba += int64(d.isoSecs)
 	}
 	for i, d := range l.jol {
 		d.jolNum = uint16(i + 1)
-		d.jolSecs = dirSectors(d.jolOrder, func(n *name) string { return n.jol })
 		d.jolLBA = uint32(lba)
 		lba += int64(d.jolSecs)
 	}
 	for _, d := range l.iso {
-		for _, e := range d.isoOrder {
-			if e.f != nil {
-				e.f.lba = uint32(lba)
-				lba += sectorsFor(e.f.f.Size)
-				l.files = append(l.files, e.f)
+		for c := range d.children() {
+			if k := child(d.isoOrder, c); k < len(d.files) {
+				f := &d.files[k]
+				f.lba = uint32(lba)
+				lba += sectorsFor(int64(f.size))
 			}
 		}
 		if lba > 1<<32-1 {
@@ -86,13 +95,14 @@ func pathTableBytes(dirs []*dirNode, id func(*dirNode) string) uint32 {
 	return uint32(n)
 }
 
-// dirSectors packs the "." and ".." records and one record per child into
-// sectors; a record never crosses a sector boundary (ECMA-119 §6.8.1.1).
-func dirSectors(children []entry, id func(*name) string) uint32 {
+// dirSectors packs the "." and ".." records and one record per child
+// (names in child-number order, taken in order) into sectors; a record
+// never crosses a sector boundary (ECMA-119 §6.8.1.1).
+func dirSectors(names []name, order []int32, id func(*name) string) uint32 {
 	var p packer
 	p.reset()
-	for _, e := range children {
-		p.add(recordLen(len(id(e.name()))))
+	for c := range names {
+		p.add(recordLen(len(id(&names[child(order, c)]))))
 	}
 	return uint32(p.sectors)
 }

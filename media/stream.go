@@ -31,9 +31,9 @@ const copyFileRange = false
 type chunk struct {
 	data   []byte   // bytes to write (a pooled buffer)
 	direct *os.File // a whole file for the writer to copy (fast path)
-	f      *fileNode
-	pad    int   // zero bytes after the data: the file ended
-	err    error // reading failed; nothing follows
+	f      File     // the file being copied whole (fast path)
+	pad    int      // zero bytes after the data: the file ended
+	err    error    // reading failed; nothing follows
 }
 
 // writeFiles streams every file's data, padding each to a sector boundary.
@@ -51,9 +51,13 @@ func (l *Layout) writeFiles(w *countWriter) error {
 	go func() {
 		defer wg.Done()
 		defer close(ch)
-		for _, f := range l.files {
-			if f.f.Size > 0 && !readFile(f, toFile, ch, free, stop) {
-				return
+		for _, d := range l.iso { // extent order
+			for c := range d.children() {
+				if k := child(d.isoOrder, c); k < len(d.files) && d.files[k].size > 0 {
+					if !readFile(l.list.File(int(d.files[k].idx)), toFile, ch, free, stop) {
+						return
+					}
+				}
 			}
 		}
 	}()
@@ -96,7 +100,7 @@ func writeChunks(w *countWriter, ch <-chan chunk, free chan<- []byte) error {
 
 // readFile sends one file's chunks; it reports false when the stream must
 // end (an error was sent, or stop was closed).
-func readFile(f *fileNode, direct bool, ch chan<- chunk, free chan []byte, stop <-chan struct{}) bool {
+func readFile(f File, direct bool, ch chan<- chunk, free chan []byte, stop <-chan struct{}) bool {
 	send := func(c chunk) bool {
 		select {
 		case ch <- c:
@@ -108,19 +112,19 @@ func readFile(f *fileNode, direct bool, ch chan<- chunk, free chan []byte, stop 
 			return false
 		}
 	}
-	if f.f.Open == nil {
-		return send(chunk{err: fmt.Errorf("media: %q: File.Open is nil", f.path)})
+	if f.Open == nil {
+		return send(chunk{err: fmt.Errorf("media: %q: File.Open is nil", f.Path)})
 	}
-	r, err := f.f.Open()
+	r, err := f.Open()
 	if err != nil {
-		return send(chunk{err: fmt.Errorf("media: open %q: %w", f.path, err)})
+		return send(chunk{err: fmt.Errorf("media: open %q: %w", f.Path, err)})
 	}
-	pad := int(sectorsFor(f.f.Size)*SectorSize - f.f.Size)
+	pad := int(sectorsFor(f.Size)*SectorSize - f.Size)
 	if of, ok := r.(*os.File); ok && direct {
 		return send(chunk{direct: of, f: f, pad: pad})
 	}
 	defer r.Close()
-	for left := f.f.Size; left > 0; {
+	for left := f.Size; left > 0; {
 		var buf []byte
 		select {
 		case buf = <-free:
@@ -131,7 +135,7 @@ func readFile(f *fileNode, direct bool, ch chan<- chunk, free chan []byte, stop 
 		left -= int64(n)
 		if err != nil {
 			free <- buf
-			return send(chunk{err: readError(f, f.f.Size-left, err)})
+			return send(chunk{err: readError(f, f.Size-left, err)})
 		}
 		c := chunk{data: buf[:n]}
 		if left == 0 {
@@ -149,34 +153,34 @@ func readFile(f *fileNode, direct bool, ch chan<- chunk, free chan []byte, stop 
 }
 
 // copyDirect copies an *os.File whole (copy_file_range) and closes it.
-func copyDirect(w io.Writer, r *os.File, f *fileNode) error {
+func copyDirect(w io.Writer, r *os.File, f File) error {
 	defer r.Close()
-	n, err := io.Copy(w, io.LimitReader(r, f.f.Size))
+	n, err := io.Copy(w, io.LimitReader(r, f.Size))
 	if err != nil {
-		return fmt.Errorf("media: copy %q: %w", f.path, err)
+		return fmt.Errorf("media: copy %q: %w", f.Path, err)
 	}
-	if n != f.f.Size {
+	if n != f.Size {
 		return readError(f, n, io.EOF)
 	}
 	return checkEnd(f, r)
 }
 
-func readError(f *fileNode, n int64, err error) error {
+func readError(f File, n int64, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("media: %q: read %d bytes, File.Size is %d: %w", f.path, n, f.f.Size, ErrSizeChanged)
+		return fmt.Errorf("media: %q: read %d bytes, File.Size is %d: %w", f.Path, n, f.Size, ErrSizeChanged)
 	}
-	return fmt.Errorf("media: read %q: %w", f.path, err)
+	return fmt.Errorf("media: read %q: %w", f.Path, err)
 }
 
 // checkEnd checks that r has nothing after File.Size bytes.
-func checkEnd(f *fileNode, r io.Reader) error {
+func checkEnd(f File, r io.Reader) error {
 	var one [1]byte
 	m, err := io.ReadFull(r, one[:])
 	if m > 0 {
-		return fmt.Errorf("media: %q: more than File.Size %d bytes: %w", f.path, f.f.Size, ErrSizeChanged)
+		return fmt.Errorf("media: %q: more than File.Size %d bytes: %w", f.Path, f.Size, ErrSizeChanged)
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("media: read %q: %w", f.path, err)
+		return fmt.Errorf("media: read %q: %w", f.Path, err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 )
 
 // File is one regular file to master. Directories are implied by paths.
@@ -13,12 +14,30 @@ type File struct {
 	Open func() (io.ReadCloser, error) // called once, in layout order, by Layout.WriteTo
 }
 
-// fileNode is a file placed in the tree.
+// FileList is a list of files to master, read by index (PlanList): for
+// images of very many files, where a []File (path, size and Open per
+// file) would be the largest use of memory. PlanList and the Layout keep
+// 12 bytes per file, plus 8 when a directory's files are not given in
+// sorted order, and call File(i) again while planning and writing (a few
+// times per i), so File(i) must give the same Path and Size every time;
+// Open is called once, in layout order.
+type FileList interface {
+	Len() int
+	File(i int) File
+}
+
+// fileSlice is a []File as a FileList.
+type fileSlice []File
+
+func (s fileSlice) Len() int        { return len(s) }
+func (s fileSlice) File(i int) File { return s[i] }
+
+// fileNode is a file placed in the tree: its name, path and Open come from
+// the FileList when needed.
 type fileNode struct {
-	n    name
-	f    File
+	idx  uint32 // index in the FileList
+	size uint32 // File.Size
 	lba  uint32 // first sector of the extent; for empty files, where it would start
-	path string
 }
 
 // dirNode is a directory of the tree (the root has no name).
@@ -27,71 +46,65 @@ type dirNode struct {
 	parent  *dirNode
 	isoPath int // bytes of the primary path: identifiers and separators
 
-	dirs  map[string]*dirNode  // by original name
-	files map[string]*fileNode // by original name
-	taken map[string]string    // primary identifier and folded Joliet name → original
+	dirs    map[string]*dirNode // by original name
+	subdirs []*dirNode          // in the order created
+	files   []fileNode          // in FileList order
 
-	isoOrder, jolOrder []entry // children in §9.3 order per volume
-	isoNum, jolNum     uint16  // 1-based path table numbers
+	// children in §9.3 order per volume, as child numbers: c <
+	// len(files) is files[c], else subdirs[c-len(files)]; nil when that
+	// order is files then subdirs as listed (the sealer's case)
+	isoOrder, jolOrder []int32
+	isoNum, jolNum     uint16 // 1-based path table numbers
 	isoLBA, jolLBA     uint32
 	isoSecs, jolSecs   uint32 // directory extent sizes in sectors
 }
 
-// entry is a child of a directory: exactly one of d and f is set.
-type entry struct {
-	d *dirNode
-	f *fileNode
-}
+// children returns the number of entries of d.
+func (d *dirNode) children() int { return len(d.files) + len(d.subdirs) }
 
-func (e entry) name() *name {
-	if e.d != nil {
-		return &e.d.n
+// child returns the c-th child in order (a nil order is the identity).
+func child(order []int32, c int) int {
+	if order == nil {
+		return c
 	}
-	return &e.f.n
+	return int(order[c])
 }
 
 var rootName = name{iso: "\x00", jol: "\x00", isoKey: "", orig: ""}
 
 func newDir(n name, parent *dirNode) *dirNode {
-	d := &dirNode{n: n, parent: parent, dirs: map[string]*dirNode{},
-		files: map[string]*fileNode{}, taken: map[string]string{}}
+	d := &dirNode{n: n, parent: parent, dirs: map[string]*dirNode{}}
 	if parent != nil {
 		d.isoPath = parent.isoPath + 1 + len(n.iso)
 	}
 	return d
 }
 
-// claim records n in d, refusing a second name with the same primary
-// identifier or the same Joliet name ignoring case.
-func (d *dirNode) claim(path string, n name) error {
-	for _, k := range []string{"i" + n.iso, "j" + n.fold} {
-		if other, ok := d.taken[k]; ok {
-			return fmt.Errorf("media: %q: %q and %q would share an identifier: %w", path, other, n.orig, ErrCollision)
-		}
-	}
-	d.taken["i"+n.iso] = n.orig
-	d.taken["j"+n.fold] = n.orig
-	return nil
-}
-
 // tree is the checked directory hierarchy of a file list.
 type tree struct {
+	list  FileList
 	root  *dirNode
 	ndirs int
 }
 
-func buildTree(files []File) (*tree, error) {
-	t := &tree{root: newDir(rootName, nil), ndirs: 1}
+func buildTree(list FileList) (*tree, error) {
+	t := &tree{list: list, root: newDir(rootName, nil), ndirs: 1}
 	t.root.parent = t.root
-	for _, f := range files {
-		if err := t.add(f); err != nil {
+	if n := list.Len(); int64(n) > 1<<32-1 {
+		return nil, fmt.Errorf("media: %d files, at most %d: %w", n, uint32(1<<32-1), ErrFileSize)
+	}
+	for i := range list.Len() {
+		if err := t.add(i, list.File(i)); err != nil {
 			return nil, err
 		}
 	}
 	return t, nil
 }
 
-func (t *tree) add(f File) error {
+// base returns the last component of a checked path.
+func base(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
+
+func (t *tree) add(i int, f File) error {
 	parts, err := splitPath(f.Path)
 	if err != nil {
 		return err
@@ -105,21 +118,15 @@ func (t *tree) add(f File) error {
 			return err
 		}
 	}
-	last := parts[len(parts)-1]
-	if _, ok := d.files[last]; ok {
-		return fmt.Errorf("media: %q: %w", f.Path, ErrDuplicate)
-	}
-	n, err := mapName(last, false)
+	n, err := mapName(parts[len(parts)-1], false)
 	if err != nil {
 		return fmt.Errorf("media: %q: %w", f.Path, err)
 	}
 	if err := checkPathLen(f.Path, d.isoPath+1+len(n.iso)); err != nil {
 		return err
 	}
-	if err := d.claim(f.Path, n); err != nil {
-		return err
-	}
-	d.files[last] = &fileNode{n: n, f: f, path: f.Path}
+	// duplicates and collisions are found when the directory is sorted
+	d.files = append(d.files, fileNode{idx: uint32(i), size: uint32(f.Size)})
 	return nil
 }
 
@@ -134,14 +141,12 @@ func (t *tree) subdir(path string, d *dirNode, comp string) (*dirNode, error) {
 	if err := checkPathLen(path, d.isoPath+1+len(n.iso)); err != nil {
 		return nil, err
 	}
-	if err := d.claim(path, n); err != nil {
-		return nil, err
-	}
 	if t.ndirs++; t.ndirs > maxDirs {
 		return nil, fmt.Errorf("media: %q: more than %d directories: %w", path, maxDirs, ErrTooManyDirs)
 	}
 	c := newDir(n, d)
 	d.dirs[comp] = c
+	d.subdirs = append(d.subdirs, c)
 	return c, nil
 }
 
@@ -152,40 +157,133 @@ func checkPathLen(path string, n int) error {
 	return nil
 }
 
+// name returns the name of child c (a child number, see dirNode) of d.
+func (t *tree) name(d *dirNode, c int) name {
+	if c < len(d.files) {
+		n, _ := mapName(base(t.list.File(int(d.files[c].idx)).Path), false) // checked by add
+		return n
+	}
+	return d.subdirs[c-len(d.files)].n
+}
+
+// childPath is the path of child c of d, for errors.
+func (t *tree) childPath(d *dirNode, c int) string {
+	if c < len(d.files) {
+		return t.list.File(int(d.files[c].idx)).Path
+	}
+	var parts []string
+	for x := d.subdirs[c-len(d.files)]; x != t.root; x = x.parent {
+		parts = append([]string{x.n.orig}, parts...)
+	}
+	return strings.Join(parts, "/")
+}
+
 // order sorts every directory's children (ECMA-119 §9.3 for the primary
-// volume, UCS-2 code units for Joliet) and returns the directories in
-// path table order (§9.4: by level, parent number, identifier) per volume.
-func (t *tree) order() (iso, jol []*dirNode) {
-	iso = bfs(t.root, func(d *dirNode) []entry {
-		d.isoOrder = sortedEntries(d, func(n *name) string { return n.isoKey })
-		return d.isoOrder
-	})
-	jol = bfs(t.root, func(d *dirNode) []entry {
-		d.jolOrder = sortedEntries(d, func(n *name) string { return n.jol })
-		return d.jolOrder
-	})
-	return iso, jol
+// volume, UCS-2 code units for Joliet), refuses duplicates and
+// collisions, sizes each directory's extents, and returns the directories
+// in path table order (§9.4: by level, parent number, identifier) per
+// volume.
+func (t *tree) order() (iso, jol []*dirNode, err error) {
+	for _, d := range bfs(t.root, func(d *dirNode) []int32 { return nil }) {
+		if err := t.sortDir(d); err != nil {
+			return nil, nil, err
+		}
+	}
+	iso = bfs(t.root, func(d *dirNode) []int32 { return d.isoOrder })
+	jol = bfs(t.root, func(d *dirNode) []int32 { return d.jolOrder })
+	return iso, jol, nil
 }
 
-func sortedEntries(d *dirNode, key func(*name) string) []entry {
-	es := make([]entry, 0, len(d.dirs)+len(d.files))
-	for _, c := range d.dirs {
-		es = append(es, entry{d: c})
+// sortDir orders d's children in both volumes, checks them and sizes d's
+// extents. Children given in an order that is already strictly increasing
+// in both volumes' keys and ignoring case (the sealer's zero-padded
+// names) are checked in one pass holding one name at a time; others are
+// sorted with their names held for this directory only.
+func (t *tree) sortDir(d *dirNode) error {
+	n := d.children()
+	var prev name
+	var ip, jp packer
+	ip.reset()
+	jp.reset()
+	sorted := true
+	for c := 0; c < n && sorted; c++ {
+		x := t.name(d, c)
+		sorted = c == 0 || prev.isoKey < x.isoKey && prev.jol < x.jol && prev.fold < x.fold
+		ip.add(recordLen(len(x.iso)))
+		jp.add(recordLen(len(x.jol)))
+		prev = x
 	}
-	for _, f := range d.files {
-		es = append(es, entry{f: f})
+	if sorted { // strictly increasing: no two share an identifier
+		d.isoOrder, d.jolOrder = nil, nil
+		d.isoSecs, d.jolSecs = uint32(ip.sectors), uint32(jp.sectors)
+		return nil
 	}
-	sort.Slice(es, func(i, j int) bool { return key(es[i].name()) < key(es[j].name()) })
-	return es
+	names := make([]name, n)
+	for c := range names {
+		names[c] = t.name(d, c)
+	}
+	by := func(key func(*name) string) []int32 {
+		o := make([]int32, n)
+		for c := range o {
+			o[c] = int32(c)
+		}
+		sort.SliceStable(o, func(i, j int) bool { return key(&names[o[i]]) < key(&names[o[j]]) })
+		return o
+	}
+	d.isoOrder = by(func(x *name) string { return x.isoKey })
+	d.jolOrder = by(func(x *name) string { return x.jol })
+	// equal identifiers sort next to each other: within a run of equal
+	// keys, compare every pair (runs longer than one are already errors)
+	check := func(order []int32, key func(*name) string) error {
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n && key(&names[order[j]]) == key(&names[order[i]]); j++ {
+				if err := t.clash(d, names, int(order[i]), int(order[j])); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := check(d.isoOrder, func(x *name) string { return x.isoKey }); err != nil {
+		return err
+	}
+	if err := check(by(func(x *name) string { return x.fold }), func(x *name) string { return x.fold }); err != nil {
+		return err
+	}
+	d.isoSecs = dirSectors(names, d.isoOrder, func(x *name) string { return x.iso })
+	d.jolSecs = dirSectors(names, d.jolOrder, func(x *name) string { return x.jol })
+	return nil
 }
 
-// bfs lists directories breadth first, children in the order kids returns.
-func bfs(root *dirNode, kids func(*dirNode) []entry) []*dirNode {
+// clash reports children a and b of d (whose isoKeys or folded names are
+// equal): the same path twice is ErrDuplicate, else two names that would
+// share a primary identifier or a Joliet name ignoring case (or a file
+// and a directory of the same name) are ErrCollision.
+func (t *tree) clash(d *dirNode, names []name, a, b int) error {
+	if b < a {
+		a, b = b, a
+	}
+	x, y := &names[a], &names[b]
+	if x.iso != y.iso && x.fold != y.fold {
+		return nil
+	}
+	path := t.childPath(d, b)
+	if x.orig == y.orig && a < len(d.files) && b < len(d.files) {
+		return fmt.Errorf("media: %q: %w", path, ErrDuplicate)
+	}
+	return fmt.Errorf("media: %q: %q and %q would share an identifier: %w", path, x.orig, y.orig, ErrCollision)
+}
+
+// bfs lists directories breadth first, children in the order kids returns
+// (nil: as created).
+func bfs(root *dirNode, kids func(*dirNode) []int32) []*dirNode {
 	out := []*dirNode{root}
 	for i := 0; i < len(out); i++ {
-		for _, e := range kids(out[i]) {
-			if e.d != nil {
-				out = append(out, e.d)
+		d := out[i]
+		order := kids(d)
+		for c := range d.children() {
+			if k := child(order, c); k >= len(d.files) {
+				out = append(out, d.subdirs[k-len(d.files)])
 			}
 		}
 	}

@@ -110,24 +110,30 @@ func (l *Layout) directory(d *dirNode, joliet bool) []byte {
 	dirRecord(b[0:dotRecordLen], "\x00", lba, secs*SectorSize, true, date, seq)
 	dirRecord(b[dotRecordLen:2*dotRecordLen], "\x01", plba, psecs*SectorSize, true, date, seq)
 	off := 2 * dotRecordLen
-	for _, e := range order {
-		id := e.name().iso
+	t := tree{list: l.list}
+	for c := range d.children() {
+		k := child(order, c)
+		n := t.name(d, k)
+		id := n.iso
 		if joliet {
-			id = e.name().jol
+			id = n.jol
 		}
-		n := recordLen(len(id))
-		if off%SectorSize+n > SectorSize {
+		rl := recordLen(len(id))
+		if off%SectorSize+rl > SectorSize {
 			off += SectorSize - off%SectorSize
 		}
 		switch {
-		case e.d == nil:
-			dirRecord(b[off:off+n], id, e.f.lba, uint32(e.f.f.Size), false, date, seq)
+		case k < len(d.files):
+			f := d.files[k]
+			dirRecord(b[off:off+rl], id, f.lba, f.size, false, date, seq)
 		case joliet:
-			dirRecord(b[off:off+n], id, e.d.jolLBA, e.d.jolSecs*SectorSize, true, date, seq)
+			sd := d.subdirs[k-len(d.files)]
+			dirRecord(b[off:off+rl], id, sd.jolLBA, sd.jolSecs*SectorSize, true, date, seq)
 		default:
-			dirRecord(b[off:off+n], id, e.d.isoLBA, e.d.isoSecs*SectorSize, true, date, seq)
+			sd := d.subdirs[k-len(d.files)]
+			dirRecord(b[off:off+rl], id, sd.isoLBA, sd.isoSecs*SectorSize, true, date, seq)
 		}
-		off += n
+		off += rl
 	}
 	return b
 }
