@@ -18,8 +18,12 @@ type indexSpool struct {
 }
 
 // newIndexSpool creates an index work file in dir (removed with dir).
-func newIndexSpool(dir string) (*indexSpool, error) {
-	f, err := os.CreateTemp(dir, "index-*.jsonl")
+func newIndexSpool(dir string) (*indexSpool, error) { return newSpool(dir, "index-*.jsonl") }
+
+// newSpool creates a work file named after pattern (os.CreateTemp) in dir:
+// the same append-then-read-back file, for a volume's SHA256SUMS lines too.
+func newSpool(dir, pattern string) (*indexSpool, error) {
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("sealing: work dir: %w", err)
 	}

@@ -25,8 +25,8 @@ func (s *sealer) record(img *volumeImage) journal.Volume {
 			}
 		}
 	}
-	v.Placements = make([]journal.Placement, 0, len(img.vol.placed))
-	for _, st := range img.vol.placed {
+	v.Placements = make([]journal.Placement, 0, len(img.vol.msgs))
+	for _, st := range img.vol.msgs {
 		v.Placements = append(v.Placements, journal.Placement{Seq: st.seq, Path: format.MessagePath(st.seq)})
 	}
 	return v
@@ -46,7 +46,7 @@ func (s *sealer) verifyImages(ctx context.Context) ([]journal.Volume, []journal.
 			return nil, nil, err
 		}
 		exp := &expectation{vol: v, keys: keys, sha: map[uint64][32]byte{}}
-		for _, st := range img.vol.placed {
+		for _, st := range img.vol.msgs {
 			exp.sha[st.seq] = st.sha
 		}
 		vr := checkSource(ctx, img.path, VerifyOptions{Signer: signer, Progress: s.opts.Progress}, exp)

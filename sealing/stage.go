@@ -17,7 +17,8 @@ import (
 	"github.com/archiver/archiver/sealing/pgp"
 )
 
-// staged is one message encrypted into the spool file.
+// staged is one message encrypted into the spool file, while it is being
+// placed.
 type staged struct {
 	seq    uint64
 	sha    [32]byte // journal SHA-256 of the plaintext
@@ -27,12 +28,15 @@ type staged struct {
 	line   []byte // its INDEX.PGP JSON line, newline included (until placed)
 }
 
-// placed is what is kept of a staged message once its image is written
-// (40 bytes rather than about 200): its disc path is
-// format.MessagePath(seq).
-type placed struct {
-	seq uint64
-	sha [32]byte // journal SHA-256 of the plaintext
+// msgRec is what a volume keeps of each placed message (56 bytes: the
+// staged form was about 250 with its slice's growth): its disc path is
+// format.MessagePath(seq), its INDEX.PGP line and SHA256SUMS line are in
+// the volume's work files.
+type msgRec struct {
+	seq  uint64
+	off  int64    // offset of its ciphertext in the spool file
+	size int64    // ciphertext bytes
+	sha  [32]byte // journal SHA-256 of the plaintext
 }
 
 // volPlan is one volume being packed.
@@ -41,9 +45,9 @@ type volPlan struct {
 	verifySecret []byte             // its armored secret
 	to           openpgp.EntityList // tenant recipients + verification key
 	planner      *media.Planner
-	msgs         []staged    // until its image is written
-	placed       []placed    // after: what the self-verify and the record need
+	msgs         []msgRec    // placed messages, in seq (= path) order
 	index        *indexSpool // plaintext INDEX.PGP JSON Lines so far
+	sums         *indexSpool // SHA256SUMS lines of the messages so far
 }
 
 func (s *sealer) newVolume() (*volPlan, error) {
@@ -61,7 +65,12 @@ func (s *sealer) newVolume() (*volPlan, error) {
 		return nil, err
 	}
 	s.spools = append(s.spools, ix)
-	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, index: ix, planner: media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING", VolumeSetID: "PLANNING", SetSize: 1, SeqNum: 1, Recorded: s.now})}, nil
+	sums, err := newSpool(s.work, "sums-*.txt")
+	if err != nil {
+		return nil, err
+	}
+	s.spools = append(s.spools, sums)
+	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, index: ix, sums: sums, planner: media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING", VolumeSetID: "PLANNING", SetSize: 1, SeqNum: 1, Recorded: s.now})}, nil
 }
 
 // bufferMax is the largest message encrypted ahead into memory by the
@@ -179,8 +188,10 @@ func (s *sealer) stage(ctx context.Context, seqs []uint64) error {
 		if _, err := vol.index.Write(st.line); err != nil {
 			return fmt.Errorf("sealing: index work file: %w", err)
 		}
-		st.line = nil
-		vol.msgs = append(vol.msgs, st)
+		if _, err := vol.sums.Write(sumsLine(st.sealed.CipherSHA256, st.path)); err != nil {
+			return fmt.Errorf("sealing: sums work file: %w", err)
+		}
+		vol.msgs = append(vol.msgs, msgRec{seq: st.seq, off: st.off, size: st.sealed.CipherSize, sha: st.sha})
 		bar.add(1)
 	}
 	s.vols = append(s.vols, vol)

@@ -30,11 +30,6 @@ func (s *sealer) writeImages(ctx context.Context) error {
 			return err
 		}
 		prev = img.sumsSHA
-		vol.placed = make([]placed, len(vol.msgs))
-		for i, st := range vol.msgs {
-			vol.placed[i] = placed{seq: st.seq, sha: st.sha}
-		}
-		vol.msgs = nil // written: the spool offsets, ciphertext sums and paths are not needed again
 		if err := s.fault(FaultImage, k); err != nil {
 			return err
 		}
@@ -64,28 +59,21 @@ func (s *sealer) manifest(vol *volPlan, k, n int, prev [32]byte) *format.Manifes
 
 func (s *sealer) writeImage(vol *volPlan, k, n int, prev [32]byte) (*volumeImage, error) {
 	m := s.manifest(vol, k, n, prev)
-	sums := make([]format.Sum, len(vol.msgs))
-	files := make([]media.File, 0, len(vol.msgs)+6)
-	for i, st := range vol.msgs {
-		sums[i] = format.Sum{Path: st.path, SHA256: st.sealed.CipherSHA256}
-		sec := io.NewSectionReader(s.spool, st.off, st.sealed.CipherSize)
-		files = append(files, media.File{Path: st.path, Size: st.sealed.CipherSize, Open: func() (io.ReadCloser, error) { return io.NopCloser(sec), nil }})
-	}
-	ix, err := vol.index.Reader()
+	meta, err := s.buildMeta(m, vol, k)
 	if err != nil {
 		return nil, err
 	}
-	meta, err := format.BuildMetaFrom(m, ix, sums, vol.to, s.opts.Signer)
-	if err != nil {
-		return nil, err
+	defer meta.close()
+	files := &volumeFiles{spool: s.spool, msgs: vol.msgs}
+	for name, b := range meta.small {
+		files.meta = append(files.meta, media.File{Path: name, Size: int64(len(b)), Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }})
 	}
-	for name, b := range meta.Files {
-		b := b
-		files = append(files, media.File{Path: name, Size: int64(len(b)), Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }})
+	for name, w := range meta.big {
+		files.meta = append(files.meta, media.File{Path: name, Size: w.size, Open: func() (io.ReadCloser, error) { return io.NopCloser(w.reader()), nil }})
 	}
 	info := media.VolumeInfo{VolumeID: m.Label, VolumeSetID: m.SetID, SetSize: n, SeqNum: k,
 		Publisher: "ARCHIVER", Preparer: "ARCHIVER", Application: fmt.Sprintf("ARCHIVER FORMAT %d", format.Version), Recorded: s.now}
-	layout, err := media.Plan(info, files)
+	layout, err := media.PlanList(info, files)
 	if err != nil {
 		return nil, fmt.Errorf("sealing: plan %s: %w", m.Label, err)
 	}
@@ -93,13 +81,35 @@ func (s *sealer) writeImage(vol *volPlan, k, n int, prev [32]byte) (*volumeImage
 		return nil, fmt.Errorf("sealing: %s: packing estimate exceeded (bug): %w", m.Label, err)
 	}
 	name := format.ImageName(s.opts.Tenant, s.tag, k, n)
-	img := &volumeImage{vol: vol, manifest: m, path: filepath.Join(s.opts.OutDir, name), sumsSHA: meta.SumsSHA256}
+	img := &volumeImage{vol: vol, manifest: m, path: filepath.Join(s.opts.OutDir, name), sumsSHA: meta.sumsSHA}
 	if img.sha, img.bytes, err = s.writeFile(layout, img.path, k); err != nil {
 		return nil, err
 	}
 	s.built = append(s.built, img)
 	s.log.Info("image written", "path", img.path, "label", m.Label, "sha256", fmt.Sprintf("%x", img.sha), "messages", len(vol.msgs))
 	return img, nil
+}
+
+// volumeFiles is a volume's files for media.PlanList: its messages by
+// index, each path derived from its seq and its data a section of the
+// spool, then the metadata files. A []media.File (path string, closure and
+// reader per message) was about 100 bytes a message.
+type volumeFiles struct {
+	spool *os.File
+	msgs  []msgRec
+	meta  []media.File
+}
+
+func (x *volumeFiles) Len() int { return len(x.msgs) + len(x.meta) }
+
+func (x *volumeFiles) File(i int) media.File {
+	if i >= len(x.msgs) {
+		return x.meta[i-len(x.msgs)]
+	}
+	st := x.msgs[i]
+	return media.File{Path: format.MessagePath(st.seq), Size: st.size, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(io.NewSectionReader(x.spool, st.off, st.size)), nil
+	}}
 }
 
 // writeFile streams layout to path.partial, fsyncs, renames, and fsyncs
