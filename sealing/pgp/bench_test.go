@@ -190,6 +190,11 @@ func BenchmarkVolume(b *testing.B) {
 	b.Run("decrypt/volume", func(b *testing.B) {
 		decrypt(b, NewDecrypter(tenantSec).Decrypt)
 	})
+	b.Run("decrypt/volume-go-crypto-packets", func(b *testing.B) { // without the pooled inflater
+		goCryptoPackets = true
+		defer func() { goCryptoPackets = false }()
+		decrypt(b, NewDecrypter(tenantSec).Decrypt)
+	})
 }
 
 // BenchmarkFloor measures, single-threaded on 64 MiB of corpus-like mail,

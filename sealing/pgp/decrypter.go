@@ -142,26 +142,11 @@ func (d *Decrypter) Decrypt(r io.Reader) (io.Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgp: decrypt: %w", err)
 	}
-	if err := packets.Push(decrypted); err != nil {
+	lit, err := readLiteral(decrypted)
+	if err != nil {
 		return nil, fmt.Errorf("pgp: decrypt: %w", err)
 	}
-	for {
-		p, err := packets.Next()
-		if err != nil {
-			return nil, fmt.Errorf("pgp: decrypt: %w", pgperrors.HandleSensitiveParsingError(err, true))
-		}
-		switch p := p.(type) {
-		case *packet.Compressed:
-			if err := packets.Push(p.Body); err != nil {
-				return nil, fmt.Errorf("pgp: decrypt: %w", err)
-			}
-		case *packet.LiteralData:
-			return &mdcCheckReader{body: p.Body, decrypted: decrypted}, nil
-		}
-		// one-pass signatures and anything else before the literal data
-		// are skipped, as openpgp.ReadMessage does without the signer's
-		// key; the MDC covers them and any trailing signature.
-	}
+	return lit, nil
 }
 
 // sessionKey unwraps the first PKESK it can with a cached or derived KEK.
@@ -346,30 +331,4 @@ func (c *recorder) header() (tag byte, n int, ok bool) {
 		return tag, int(binary.BigEndian.Uint32(l)), true
 	}
 	return tag, -1, true
-}
-
-// mdcCheckReader returns the literal data and, at its EOF, closes the
-// decrypted stream, which reads the rest and checks the MDC (RFC 4880
-// §5.13); a mismatch is the read error at EOF.
-type mdcCheckReader struct {
-	body      io.Reader
-	decrypted io.ReadCloser
-	done      bool
-}
-
-func (m *mdcCheckReader) Read(b []byte) (int, error) {
-	n, err := m.body.Read(b)
-	if err == io.EOF {
-		if !m.done {
-			if cerr := m.decrypted.Close(); cerr != nil {
-				return n, cerr
-			}
-			m.done = true
-		}
-		return n, io.EOF
-	}
-	if err != nil {
-		return n, pgperrors.HandleSensitiveParsingError(err, true)
-	}
-	return n, nil
 }

@@ -424,3 +424,77 @@ func TestVolumeEncrypterPreferences(t *testing.T) {
 		t.Fatalf("no recipients: %v", err)
 	}
 }
+
+// TestDecrypterPacketShapes: what the Decrypter reads itself (ZLIB or no
+// compression, multi-chunk partial lengths, an empty message) and what it
+// hands to go-crypto's packet reader (ZIP, a signed message) all give the
+// plaintext, and the reader stays at EOF afterwards.
+func TestDecrypterPacketShapes(t *testing.T) {
+	pub, sec := genKey(t, "")
+	_, signer := genKey(t, "")
+	big := make([]byte, 1<<20+17) // incompressible: several 64 KiB chunks in both packets
+	for i, x := 0, uint32(1); i < len(big); i++ {
+		x = x*1664525 + 1013904223
+		big[i] = byte(x >> 24)
+	}
+	text := bytes.Repeat([]byte("Subject: shapes\r\n\r\nsome text\r\n"), 20000)
+	type shape struct {
+		name string
+		msg  []byte
+		enc  func(w io.Writer) (io.WriteCloser, error)
+	}
+	vol := func(compress bool) func(io.Writer) (io.WriteCloser, error) {
+		v, err := NewVolumeEncrypter(pub, EncryptOptions{Compress: compress})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return func(w io.Writer) (io.WriteCloser, error) { wc, _, err := v.Encrypt(w); return wc, err }
+	}
+	goCrypto := func(algo packet.CompressionAlgo, sign *openpgp.Entity) func(io.Writer) (io.WriteCloser, error) {
+		return func(w io.Writer) (io.WriteCloser, error) {
+			return openpgp.Encrypt(w, pub, sign, &openpgp.FileHints{IsBinary: true, FileName: "name.eml"},
+				&packet.Config{DefaultCompressionAlgo: algo, CompressionConfig: &packet.CompressionConfig{Level: 6}})
+		}
+	}
+	for _, s := range []shape{
+		{"zlib-big", big, vol(true)},
+		{"plain-big", big, vol(false)},
+		{"zlib-text", text, vol(true)},
+		{"empty", nil, vol(true)},
+		{"empty-plain", nil, vol(false)},
+		{"go-crypto-zlib-named", text, goCrypto(packet.CompressionZLIB, nil)},
+		{"go-crypto-zip", text, goCrypto(packet.CompressionZIP, nil)},
+		{"go-crypto-none", big, goCrypto(packet.CompressionNone, nil)},
+		{"go-crypto-signed", text, goCrypto(packet.CompressionZLIB, signer[0])},
+	} {
+		var ct bytes.Buffer
+		w, err := s.enc(&ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(s.msg)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		d := NewDecrypter(sec)
+		for round := 0; round < 2; round++ { // the second one uses pooled readers
+			r, err := d.Decrypt(bytes.NewReader(ct.Bytes()))
+			if err != nil {
+				t.Fatalf("%s: %v", s.name, err)
+			}
+			got, err := io.ReadAll(r)
+			if err != nil || !bytes.Equal(got, s.msg) {
+				t.Fatalf("%s: %v, %d bytes, want %d", s.name, err, len(got), len(s.msg))
+			}
+			if n, err := r.Read(make([]byte, 10)); n != 0 || err != io.EOF {
+				t.Fatalf("%s: read after EOF: %d, %v", s.name, n, err)
+			}
+		}
+		// a flipped bit near the end (the MDC) still fails
+		bad := bytes.Clone(ct.Bytes())
+		bad[len(bad)-5] ^= 4
+		if _, err := readAllOrErr(d.Decrypt(bytes.NewReader(bad))); err == nil {
+			t.Fatalf("%s: tampered message decrypted", s.name)
+		}
+	}
+}
