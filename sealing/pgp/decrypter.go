@@ -180,7 +180,7 @@ func (d *Decrypter) kek(point [32]byte, i int) ([]byte, error) {
 	}
 	s := &d.secs[i]
 	d.ladders.Add(1)
-	z, err := x25519Shared(s.d, point[:])
+	z, err := s.pub.curve.Decaps(point[:], s.d)
 	if err != nil {
 		return nil, err
 	}

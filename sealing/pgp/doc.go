@@ -31,8 +31,8 @@
 // key) and, per message, draws a fresh random session key and wraps it
 // under that KEK, writing the v3 PKESK itself (version 3, key ID, algorithm
 // 18, MPI of 0x40 || V, one-octet length, wrapped cipher octet || session
-// key || checksum || PKCS#5 padding). The ephemeral secret v is erased once
-// the KEK is derived. Every packet is what RFC 4880/6637 define, so any
+// key || checksum || PKCS#5 padding). The ephemeral secret v is never
+// stored or written (go-crypto's Encaps draws and drops it). Every packet is what RFC 4880/6637 define, so any
 // reader (gpg 2.2, go-crypto) decrypts each file alone, unchanged; only
 // that the files of one volume share V in their PKESK to the same key
 // differs from per-message ephemerals. Why that is safe:

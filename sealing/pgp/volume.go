@@ -86,20 +86,14 @@ func NewVolumeEncrypter(to openpgp.EntityList, opts EncryptOptions) (*VolumeEncr
 // ephemeralKEK makes an ephemeral X25519 key pair v, V = vG, computes
 // S = vR and the KEK for recipient k, and returns the PKESK prefix carrying
 // V: packet header (new format, tag 1), version 3, key ID, algorithm 18,
-// MPI of 0x40 || V.
+// MPI of 0x40 || V. v is go-crypto's local: never stored or written.
 func ephemeralKEK(k *ecdhPublic) (header, kek []byte, err error) {
-	var v [32]byte
-	if _, err := io.ReadFull(rand.Reader, v[:]); err != nil {
-		return nil, nil, err
-	}
-	eph, err := x25519Base(v[:])
-	if err != nil {
-		return nil, nil, err
-	}
-	z, err := x25519Shared(v[:], k.point)
-	clear(v[:])
+	eph, z, err := k.curve.Encaps(rand.Reader, k.point)
 	if err != nil {
 		return nil, nil, fmt.Errorf("recipient point: %w", err)
+	}
+	if len(eph) != 32 {
+		return nil, nil, fmt.Errorf("ephemeral point of %d octets", len(eph))
 	}
 	kek = k.kek(z)
 	clear(z)
