@@ -122,6 +122,9 @@ func TestGPGVolumeEncrypter(t *testing.T) {
 			if !bytes.Equal(out, plain[i]) {
 				t.Fatalf("%s message %d: gpg decrypted %d bytes, want the %d of the plaintext", tc.name, i, len(out), len(plain[i]))
 			}
+			if bytes.Contains(bytes.ToUpper(stderr), []byte("WARNING")) {
+				t.Errorf("%s message %d: gpg warns:\n%s", tc.name, i, stderr)
+			}
 			m := regexp.MustCompile(`session key: '([0-9]+:[0-9A-F]+)'`).FindSubmatch(stderr)
 			if m == nil {
 				t.Fatalf("%s message %d: no session key in gpg's output:\n%s", tc.name, i, stderr)
