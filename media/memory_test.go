@@ -3,6 +3,7 @@ package media_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -120,5 +121,56 @@ func TestPlannerMemoryPerFile(t *testing.T) {
 	}
 	if q.Sectors() != layout.Sectors() {
 		t.Fatalf("shuffled Planner %d sectors, Plan %d", q.Sectors(), layout.Sectors())
+	}
+}
+
+// emptyList is sealerList with every file empty: an image of directories
+// only, quick to write for many files.
+type emptyList struct{ sealerList }
+
+func (l emptyList) File(i int) media.File {
+	f := l.sealerList.File(i)
+	f.Size, f.Open = 0, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(nil)), nil }
+	return f
+}
+
+// The reader's index of an image holds a path and an extent per file;
+// every file still opens by its path.
+func TestImageIndexMemory(t *testing.T) {
+	const n = 50_000
+	layout, err := media.PlanList(testInfo(), emptyList{sealerList{n}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var img bytes.Buffer
+	if _, err := layout.WriteTo(&img); err != nil {
+		t.Fatal(err)
+	}
+	im, err := media.OpenImage(bytes.NewReader(img.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := heapInUse()
+	if _, err := im.Open("README.TXT"); err != nil { // loads the index
+		t.Fatal(err)
+	}
+	per := float64(heapInUse()-before) / n
+	runtime.KeepAlive(im)
+	t.Logf("image index of %d files: %.1f bytes per file", n, per)
+	if per > 96 {
+		t.Errorf("the image index keeps %.1f bytes per file, want at most 96", per)
+	}
+	fs, err := im.Files()
+	if err != nil || len(fs) != n+1 {
+		t.Fatalf("Files: %d, %v", len(fs), err)
+	}
+	for _, i := range []int{0, 999, 1000, n - 1} {
+		p := emptyList{sealerList{n}}.File(i).Path
+		if _, err := im.Open(p); err != nil {
+			t.Fatalf("open %s: %v", p, err)
+		}
+	}
+	if _, err := im.Open("MSG/0000000/0000000000.PG"); !errors.Is(err, media.ErrNotFound) {
+		t.Fatalf("open of a missing path: %v", err)
 	}
 }
