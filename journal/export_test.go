@@ -44,3 +44,13 @@ var (
 	TenantKey = tenantKey
 	U64       = u64
 )
+
+// CommitReleases is how many commits of j's bbolt store ran with the
+// mapping being released meanwhile (releaseDuringCommit); -1 for another
+// store.
+func CommitReleases(j *Journal) int64 {
+	if b, ok := j.st.(*boltStore); ok {
+		return b.commitReleases.Load()
+	}
+	return -1
+}
