@@ -10,7 +10,8 @@ import (
 	"github.com/archiver/archiver/sealing/pgp"
 )
 
-// record returns the journal record of a written image.
+// record returns the journal record of a written image, without its
+// Placements (see placements).
 func (s *sealer) record(img *volumeImage) journal.Volume {
 	m := img.manifest
 	v := journal.Volume{Label: m.Label, Tenant: m.Tenant, Period: s.period, SetID: m.SetID, Index: m.Index, Count: m.Count,
@@ -25,11 +26,16 @@ func (s *sealer) record(img *volumeImage) journal.Volume {
 			}
 		}
 	}
-	v.Placements = make([]journal.Placement, 0, len(img.vol.msgs))
-	for _, st := range img.vol.msgs {
-		v.Placements = append(v.Placements, journal.Placement{Seq: st.seq, Path: format.MessagePath(st.seq)})
-	}
 	return v
+}
+
+// placements lists the messages of a written image for the journal.
+func placements(img *volumeImage) []journal.Placement {
+	ps := make([]journal.Placement, 0, len(img.vol.msgs))
+	for _, st := range img.vol.msgs {
+		ps = append(ps, journal.Placement{Seq: st.seq, Path: format.MessagePath(st.seq)})
+	}
+	return ps
 }
 
 // verifyImages re-reads every written image with the independent reader
@@ -45,14 +51,12 @@ func (s *sealer) verifyImages(ctx context.Context) ([]journal.Volume, []journal.
 		if err != nil {
 			return nil, nil, err
 		}
-		exp := &expectation{vol: v, keys: keys, sha: map[uint64][32]byte{}}
-		for _, st := range img.vol.msgs {
-			exp.sha[st.seq] = st.sha
-		}
+		exp := &expectation{vol: v, keys: keys, placed: img.vol.msgs}
 		vr := checkSource(ctx, img.path, VerifyOptions{Signer: signer, Progress: s.opts.Progress}, exp)
 		if len(vr.Findings) > 0 || vr.Method != "deep" {
 			return nil, nil, &VerifyError{Image: img.path, Findings: vr.Findings}
 		}
+		v.Placements = placements(img)
 		vols = append(vols, v)
 		vers = append(vers, vr.verification(s.now))
 		s.res.Images = append(s.res.Images, SealedImage{Path: img.path, Label: v.Label, SHA256: img.sha, Bytes: img.bytes,

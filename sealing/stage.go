@@ -28,15 +28,10 @@ type staged struct {
 	line   []byte // its INDEX.PGP JSON line, newline included (until placed)
 }
 
-// msgRec is what a volume keeps of each placed message (56 bytes: the
-// staged form was about 250 with its slice's growth): its disc path is
-// format.MessagePath(seq), its INDEX.PGP line and SHA256SUMS line are in
-// the volume's work files.
-type msgRec struct {
-	seq  uint64
-	off  int64    // offset of its ciphertext in the spool file
-	size int64    // ciphertext bytes
-	sha  [32]byte // journal SHA-256 of the plaintext
+// span is where a placed message's ciphertext lies in the spool file.
+type span struct {
+	off  int64
+	size int64
 }
 
 // volPlan is one volume being packed.
@@ -45,9 +40,14 @@ type volPlan struct {
 	verifySecret []byte             // its armored secret
 	to           openpgp.EntityList // tenant recipients + verification key
 	planner      *media.Planner
-	msgs         []msgRec    // placed messages, in seq (= path) order
-	index        *indexSpool // plaintext INDEX.PGP JSON Lines so far
-	sums         *indexSpool // SHA256SUMS lines of the messages so far
+	// the placed messages in seq (= path) order: 40 bytes each (the staged
+	// form was about 250 with its slice's growth), and 16 more until the
+	// image is written. A message's disc path is format.MessagePath(seq);
+	// its INDEX.PGP and SHA256SUMS lines are in the work files below.
+	msgs  []placed
+	spans []span      // parallel to msgs until the image is written
+	index *indexSpool // plaintext INDEX.PGP JSON Lines so far
+	sums  *indexSpool // SHA256SUMS lines of the messages so far
 }
 
 func (s *sealer) newVolume() (*volPlan, error) {
@@ -191,7 +191,8 @@ func (s *sealer) stage(ctx context.Context, seqs []uint64) error {
 		if _, err := vol.sums.Write(sumsLine(st.sealed.CipherSHA256, st.path)); err != nil {
 			return fmt.Errorf("sealing: sums work file: %w", err)
 		}
-		vol.msgs = append(vol.msgs, msgRec{seq: st.seq, off: st.off, size: st.sealed.CipherSize, sha: st.sha})
+		vol.msgs = append(vol.msgs, placed{seq: st.seq, sha: st.sha})
+		vol.spans = append(vol.spans, span{off: st.off, size: st.sealed.CipherSize})
 		bar.add(1)
 	}
 	s.vols = append(s.vols, vol)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -78,9 +79,39 @@ func now(fn func() time.Time) time.Time {
 // expectation is what a volume must match: the journal's record (Verify
 // with --data) or the volume just planned (Seal's self-check).
 type expectation struct {
-	vol  journal.Volume
-	keys openpgp.EntityList  // verification key, unlocked
-	sha  map[uint64][32]byte // journal SHA-256 per seq placed on the volume
+	vol    journal.Volume     // without Placements: placed holds them
+	keys   openpgp.EntityList // verification key, unlocked
+	placed []placed           // every message placed on the volume, by seq, with its journal SHA-256
+	// unknown are placed seqs whose journal record could not be read (no
+	// SHA-256 to compare); paths are placement paths other than
+	// format.MessagePath(seq) (volumes of an older layout). Both are
+	// normally empty.
+	unknown map[uint64]bool
+	paths   map[uint64]string
+}
+
+// placed is a message placed on a volume: 40 bytes (a map from seq to
+// SHA-256 was about 90, and the journal's Placements 56 more).
+type placed struct {
+	seq uint64
+	sha [32]byte // journal SHA-256 of the plaintext
+}
+
+// find returns the index in exp.placed of seq, or -1.
+func (exp *expectation) find(seq uint64) int {
+	i := sort.Search(len(exp.placed), func(i int) bool { return exp.placed[i].seq >= seq })
+	if i < len(exp.placed) && exp.placed[i].seq == seq {
+		return i
+	}
+	return -1
+}
+
+// path is the disc path the journal placed seq at.
+func (exp *expectation) path(seq uint64) string {
+	if p, ok := exp.paths[seq]; ok {
+		return p
+	}
+	return format.MessagePath(seq)
 }
 
 // checkSource runs every single-volume check on src. exp, when given,
@@ -128,7 +159,7 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 	}
 	keys := opts.Keys
 	if exp != nil {
-		vr.Findings = append(vr.Findings, compareRecord(m, vr.SumsSHA256, exp.vol)...)
+		vr.Findings = append(vr.Findings, compareRecord(m, vr.SumsSHA256, exp.vol, len(exp.placed))...)
 		if vr.ImageSHA256 != ([32]byte{}) && exp.vol.ImageSHA256 != ([32]byte{}) && vr.ImageSHA256 != exp.vol.ImageSHA256 {
 			add(format.Finding{Check: format.CheckImage, Volume: m.Label,
 				Detail: fmt.Sprintf("image SHA-256 %x; the journal recorded %x at sealing", vr.ImageSHA256, exp.vol.ImageSHA256)})
@@ -216,25 +247,33 @@ func journalExpectation(ctx context.Context, j *journal.Journal, label string, v
 		return nil
 	}
 	vr.journalVol = true
-	exp := &expectation{vol: v, sha: map[uint64][32]byte{}}
+	exp := &expectation{vol: v, placed: make([]placed, 0, len(v.Placements)), unknown: map[uint64]bool{}, paths: map[uint64]string{}}
+	exp.vol.Placements = nil
 	if len(v.VerifyKey) > 0 {
 		if exp.keys, err = pgp.ReadSecret(v.VerifyKey, nil); err != nil {
 			vr.Findings = append(vr.Findings, format.Finding{Check: format.CheckJournal, Volume: label, Detail: "verification key unreadable: " + err.Error()})
 		}
 	}
 	for _, p := range v.Placements {
+		if p.Path != format.MessagePath(p.Seq) {
+			exp.paths[p.Seq] = p.Path
+		}
 		m, err := j.Message(ctx, v.Tenant, p.Seq)
 		if err != nil {
 			vr.Findings = append(vr.Findings, format.Finding{Check: format.CheckJournal, Volume: label, Seq: p.Seq, Detail: err.Error()})
+			exp.unknown[p.Seq] = true
+			exp.placed = append(exp.placed, placed{seq: p.Seq})
 			continue
 		}
-		exp.sha[p.Seq] = m.SHA256
+		exp.placed = append(exp.placed, placed{seq: p.Seq, sha: m.SHA256})
 	}
+	sort.Slice(exp.placed, func(i, k int) bool { return exp.placed[i].seq < exp.placed[k].seq })
 	return exp
 }
 
-// compareRecord checks the manifest and SHA256SUMS hash against the record.
-func compareRecord(m *format.Manifest, sums [32]byte, v journal.Volume) []format.Finding {
+// compareRecord checks the manifest and SHA256SUMS hash against the record
+// of a volume on which the journal placed n messages.
+func compareRecord(m *format.Manifest, sums [32]byte, v journal.Volume, n int) []format.Finding {
 	var out []format.Finding
 	bad := func(d string, a ...any) {
 		out = append(out, format.Finding{Check: format.CheckManifest, Volume: m.Label, File: format.ManifestFile, Detail: fmt.Sprintf(d, a...)})
@@ -243,8 +282,8 @@ func compareRecord(m *format.Manifest, sums [32]byte, v journal.Volume) []format
 		bad("tenant %s set %s volume %d of %d; journal says tenant %s set %s volume %d of %d",
 			m.Tenant, m.SetID, m.Index, m.Count, v.Tenant, v.SetID, v.Index, v.Count)
 	}
-	if m.FirstSeq != v.FirstSeq || m.LastSeq != v.LastSeq || m.Messages != len(v.Placements) {
-		bad("seq %d–%d (%d messages); journal says %d–%d (%d)", m.FirstSeq, m.LastSeq, m.Messages, v.FirstSeq, v.LastSeq, len(v.Placements))
+	if m.FirstSeq != v.FirstSeq || m.LastSeq != v.LastSeq || m.Messages != n {
+		bad("seq %d–%d (%d messages); journal says %d–%d (%d)", m.FirstSeq, m.LastSeq, m.Messages, v.FirstSeq, v.LastSeq, n)
 	}
 	if m.PrevSums != format.Hex(v.PrevSumsSHA256) {
 		bad("previous SHA256SUMS %q; journal says %q", m.PrevSums, format.Hex(v.PrevSumsSHA256))
@@ -262,28 +301,36 @@ func checkMessages(r *VolumeReader, keys openpgp.EntityList, exp *expectation, p
 	m := r.Manifest()
 	bar := newBar(progress, int64(m.Messages), "decrypting "+m.Label)
 	defer bar.done()
-	seen := map[uint64]bool{}
+	var seen []bool // by index in exp.placed
+	if exp != nil {
+		seen = make([]bool, len(exp.placed))
+	}
 	var out []format.Finding
 	_, fs := r.vol.CheckMessages(keys, func(res format.MessageResult) {
 		bar.add(1)
-		seen[res.Seq] = true
-		if exp == nil || res.Err != nil {
+		if exp == nil {
 			return
 		}
-		want, ok := exp.sha[res.Seq]
+		i := exp.find(res.Seq)
+		if i >= 0 {
+			seen[i] = true
+		}
+		if res.Err != nil {
+			return
+		}
 		switch {
-		case !ok:
+		case i < 0 || exp.unknown[res.Seq]:
 			out = append(out, format.Finding{Check: format.CheckJournal, Volume: m.Label, File: res.Path, Seq: res.Seq, Detail: "message not placed on this volume by the journal"})
-		case want != res.SHA256:
+		case exp.placed[i].sha != res.SHA256:
 			out = append(out, format.Finding{Check: format.CheckJournal, Volume: m.Label, File: res.Path, Seq: res.Seq,
-				Detail: fmt.Sprintf("decrypted SHA-256 %x, journal says %x", res.SHA256, want)})
+				Detail: fmt.Sprintf("decrypted SHA-256 %x, journal says %x", res.SHA256, exp.placed[i].sha)})
 		}
 	})
 	out = append(fs, out...)
 	if exp != nil {
-		for _, p := range exp.vol.Placements {
-			if !seen[p.Seq] {
-				out = append(out, format.Finding{Check: format.CheckJournal, Volume: m.Label, File: p.Path, Seq: p.Seq, Detail: "journal placed this message here; the volume's index does not list it"})
+		for i, p := range exp.placed {
+			if !seen[i] {
+				out = append(out, format.Finding{Check: format.CheckJournal, Volume: m.Label, File: exp.path(p.seq), Seq: p.seq, Detail: "journal placed this message here; the volume's index does not list it"})
 			}
 		}
 	}

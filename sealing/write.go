@@ -30,6 +30,7 @@ func (s *sealer) writeImages(ctx context.Context) error {
 			return err
 		}
 		prev = img.sumsSHA
+		vol.spans = nil // written: where its messages lie in the spool is not needed again
 		if err := s.fault(FaultImage, k); err != nil {
 			return err
 		}
@@ -64,7 +65,7 @@ func (s *sealer) writeImage(vol *volPlan, k, n int, prev [32]byte) (*volumeImage
 		return nil, err
 	}
 	defer meta.close()
-	files := &volumeFiles{spool: s.spool, msgs: vol.msgs}
+	files := &volumeFiles{spool: s.spool, msgs: vol.msgs, spans: vol.spans}
 	for name, b := range meta.small {
 		files.meta = append(files.meta, media.File{Path: name, Size: int64(len(b)), Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }})
 	}
@@ -96,7 +97,8 @@ func (s *sealer) writeImage(vol *volPlan, k, n int, prev [32]byte) (*volumeImage
 // reader per message) was about 100 bytes a message.
 type volumeFiles struct {
 	spool *os.File
-	msgs  []msgRec
+	msgs  []placed
+	spans []span
 	meta  []media.File
 }
 
@@ -106,9 +108,9 @@ func (x *volumeFiles) File(i int) media.File {
 	if i >= len(x.msgs) {
 		return x.meta[i-len(x.msgs)]
 	}
-	st := x.msgs[i]
-	return media.File{Path: format.MessagePath(st.seq), Size: st.size, Open: func() (io.ReadCloser, error) {
-		return io.NopCloser(io.NewSectionReader(x.spool, st.off, st.size)), nil
+	sp := x.spans[i]
+	return media.File{Path: format.MessagePath(x.msgs[i].seq), Size: sp.size, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(io.NewSectionReader(x.spool, sp.off, sp.size)), nil
 	}}
 }
 
