@@ -23,7 +23,7 @@
 // subkey's fingerprint) and AES-key-wrapping (RFC 3394) the session key
 // under it; the PKESK carries V and the wrapped key. Doing that per message
 // costs two X25519 ladders per recipient to encrypt and one to decrypt,
-// about 20 µs each here: with a tenant key and the volume verification key,
+// 20-40 µs each here: with a tenant key and the volume verification key,
 // and two decryptions (seal's self-verify and verify --data), six per
 // message, ~20 % of seal + verify CPU on corpus mail (9 KB a message).
 //
@@ -32,10 +32,11 @@
 // under that KEK, writing the v3 PKESK itself (version 3, key ID, algorithm
 // 18, MPI of 0x40 || V, one-octet length, wrapped cipher octet || session
 // key || checksum || PKCS#5 padding). The ephemeral secret v is never
-// stored or written (go-crypto's Encaps draws and drops it). Every packet is what RFC 4880/6637 define, so any
-// reader (gpg 2.2, go-crypto) decrypts each file alone, unchanged; only
-// that the files of one volume share V in their PKESK to the same key
-// differs from per-message ephemerals. Why that is safe:
+// stored or written (go-crypto's Encaps draws and drops it). Every packet
+// is what RFC 4880/6637 define, so any reader (gpg 2.2, go-crypto)
+// decrypts each file alone, unchanged; only that the files of one volume
+// share V in their PKESK to the same key differs from per-message
+// ephemerals. Why that is safe:
 //
 //   - Every message still has its own independent random session key, so
 //     a disclosed session key (gpg --show-session-key, then
