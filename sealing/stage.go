@@ -36,9 +36,10 @@ type span struct {
 
 // volPlan is one volume being packed.
 type volPlan struct {
-	verifyPub    openpgp.EntityList // the volume verification key
-	verifySecret []byte             // its armored secret
-	to           openpgp.EntityList // tenant recipients + verification key
+	verifyPub    openpgp.EntityList   // the volume verification key
+	verifySecret []byte               // its armored secret
+	to           openpgp.EntityList   // tenant recipients + verification key
+	enc          *pgp.VolumeEncrypter // encrypts to `to`: one ephemeral key per Curve25519 recipient and volume
 	planner      *media.Planner
 	// the placed messages in seq (= path) order: 40 bytes each (the staged
 	// form was about 250 with its slice's growth), and 16 more until the
@@ -60,6 +61,10 @@ func (s *sealer) newVolume() (*volPlan, error) {
 		return nil, err
 	}
 	to := append(append(openpgp.EntityList(nil), s.recipients...), vp...)
+	enc, err := pgp.NewVolumeEncrypter(to, pgp.EncryptOptions{Compress: true})
+	if err != nil {
+		return nil, err
+	}
 	ix, err := newIndexSpool(s.work)
 	if err != nil {
 		return nil, err
@@ -70,7 +75,7 @@ func (s *sealer) newVolume() (*volPlan, error) {
 		return nil, err
 	}
 	s.spools = append(s.spools, sums)
-	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, index: ix, sums: sums, planner: media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING", VolumeSetID: "PLANNING", SetSize: 1, SeqNum: 1, Recorded: s.now})}, nil
+	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, enc: enc, index: ix, sums: sums, planner: media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING", VolumeSetID: "PLANNING", SetSize: 1, SeqNum: 1, Recorded: s.now})}, nil
 }
 
 // bufferMax is the largest message encrypted ahead into memory by the
@@ -235,7 +240,7 @@ func (s *sealer) encryptTo(ctx context.Context, w io.Writer, m journal.Message, 
 		return format.Sealed{}, fmt.Errorf("sealing: %s/%d: %w", m.Tenant, m.Seq, err)
 	}
 	defer body.Close()
-	sealed, err := format.EncryptMessage(w, body, vol.to, true)
+	sealed, err := format.EncryptMessageWith(w, body, vol.enc)
 	if err != nil {
 		return sealed, fmt.Errorf("sealing: %s/%d: %w", m.Tenant, m.Seq, err)
 	}

@@ -61,7 +61,7 @@ func Export(ctx context.Context, j Journal, cat *catalog.Catalog, q catalog.Quer
 		return nil, err
 	}
 	defer out.Close()
-	e := &exporter{j: j, vs: vs, out: out, keys: opts.Keys, p: &Production{Dir: opts.Out, Format: opts.Format, Matched: len(msgs)}}
+	e := &exporter{j: j, vs: vs, out: out, keys: opts.Keys, dec: pgp.NewDecrypter(opts.Keys), p: &Production{Dir: opts.Out, Format: opts.Format, Matched: len(msgs)}}
 	if err := e.run(ctx, msgs); err != nil {
 		if merr := e.markIncomplete(err); merr != nil {
 			err = errors.Join(err, fmt.Errorf("discovery: %s not written: %w", IncompleteFile, merr))
@@ -105,6 +105,7 @@ type exporter struct {
 	vs     *volumes
 	out    *outDir
 	keys   openpgp.EntityList
+	dec    *pgp.Decrypter // opens volume messages with keys
 	p      *Production
 	csvSum [32]byte
 	mbox   *os.File

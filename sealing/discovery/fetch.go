@@ -36,7 +36,7 @@ func (e *exporter) open(ctx context.Context, m journal.Message) (string, io.Read
 	if !ok {
 		return "", nil, fmt.Errorf("%s: %w", m.Volume, errMissingVolume)
 	}
-	rc, err := v.OpenMessage(m.Path, e.keys)
+	rc, err := v.OpenMessageWith(m.Path, e.dec)
 	if err != nil {
 		if ke := keyError(m.Volume, v.Manifest().Recipients, e.keys, err); ke != err {
 			return "", nil, ke

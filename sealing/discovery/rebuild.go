@@ -139,10 +139,11 @@ func (r *rebuild) run(ctx context.Context, imp Importer, cat *catalog.Catalog) e
 	if err := cat.Sync(ctx); err != nil {
 		return err
 	}
+	dec := pgp.NewDecrypter(r.keys) // one KEK derivation per volume and key, not per message
 	for _, p := range r.plans {
 		v := r.vs.byLabel[p.vol.Label]
 		for _, m := range p.msgs {
-			ok, err := indexFromDisc(ctx, cat, v, m, r.keys)
+			ok, err := indexFromDisc(ctx, cat, v, m, dec)
 			if err != nil {
 				return err
 			}
@@ -159,8 +160,8 @@ func (r *rebuild) run(ctx context.Context, imp Importer, cat *catalog.Catalog) e
 
 // indexFromDisc indexes m with its body read from v; false (metadata
 // indexed only) when the body does not decrypt or hash as recorded.
-func indexFromDisc(ctx context.Context, cat *catalog.Catalog, v *format.Volume, m journal.Message, keys openpgp.EntityList) (bool, error) {
-	rc, err := v.OpenMessage(m.Path, keys)
+func indexFromDisc(ctx context.Context, cat *catalog.Catalog, v *format.Volume, m journal.Message, dec *pgp.Decrypter) (bool, error) {
+	rc, err := v.OpenMessageWith(m.Path, dec)
 	if err != nil {
 		return false, cat.Index(ctx, m, nil)
 	}

@@ -25,10 +25,23 @@ type Sealed struct {
 // on w, encrypted to `to` (tenant recipients + volume verification key),
 // ZLIB-compressed when compress is set.
 func EncryptMessage(w io.Writer, r io.Reader, to openpgp.EntityList, compress bool) (Sealed, error) {
+	return encryptMessage(w, r, func(w io.Writer) (io.WriteCloser, pgp.Algorithms, error) {
+		return pgp.Encrypt(w, to, pgp.EncryptOptions{Compress: compress})
+	})
+}
+
+// EncryptMessageWith is EncryptMessage with a volume's encrypter: the same
+// message format and a fresh session key per message, but one ephemeral
+// key per volume and Curve25519 recipient (pgp.VolumeEncrypter).
+func EncryptMessageWith(w io.Writer, r io.Reader, enc *pgp.VolumeEncrypter) (Sealed, error) {
+	return encryptMessage(w, r, enc.Encrypt)
+}
+
+func encryptMessage(w io.Writer, r io.Reader, encrypt func(io.Writer) (io.WriteCloser, pgp.Algorithms, error)) (Sealed, error) {
 	var s Sealed
 	ch := sha256.New()
 	cw := &countWriter{w: io.MultiWriter(w, ch)}
-	pw, algs, err := pgp.Encrypt(cw, to, pgp.EncryptOptions{Compress: compress})
+	pw, algs, err := encrypt(cw)
 	if err != nil {
 		return s, err
 	}

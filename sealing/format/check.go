@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/archiver/archiver/sealing/pgp"
 )
 
 // Checks named in findings.
@@ -162,8 +164,9 @@ type MessageResult struct {
 // messages per volume (112 MiB at 124,000).
 func (v *Volume) CheckMessages(keys openpgp.EntityList, fn func(MessageResult)) (int, []Finding) {
 	m := v.manifest
+	d := pgp.NewDecrypter(keys) // one KEK derivation per volume and key, not per message
 	var ix []checkEntry
-	err := v.IndexFunc(keys, func(e IndexEntry) error {
+	err := v.indexFunc(d, func(e IndexEntry) error {
 		ce := checkEntry{Seq: e.Seq, Size: e.Size}
 		if b, err := hex.DecodeString(e.SHA256); err == nil && len(b) == len(ce.SHA256) && hex.EncodeToString(b) == e.SHA256 {
 			copy(ce.SHA256[:], b)
@@ -178,7 +181,7 @@ func (v *Volume) CheckMessages(keys openpgp.EntityList, fn func(MessageResult)) 
 	}
 	out := v.indexMatchesManifest(ix)
 	// messages decrypt in parallel (one per core), results in index order
-	ordered(len(ix), func(i int) MessageResult { return v.decryptOne(ix[i].Seq, keys) }, func(i int, r MessageResult) {
+	ordered(len(ix), func(i int) MessageResult { return v.decryptOne(ix[i].Seq, d) }, func(i int, r MessageResult) {
 		e := ix[i]
 		if fn != nil {
 			fn(r)
@@ -221,9 +224,9 @@ func (e checkEntry) sha() string {
 	return hex.EncodeToString(e.SHA256[:])
 }
 
-func (v *Volume) decryptOne(seq uint64, keys openpgp.EntityList) MessageResult {
+func (v *Volume) decryptOne(seq uint64, d *pgp.Decrypter) MessageResult {
 	res := MessageResult{Seq: seq, Path: MessagePath(seq)}
-	rc, err := v.OpenMessage(res.Path, keys)
+	rc, err := v.OpenMessageWith(res.Path, d)
 	if err != nil {
 		res.Err = err
 		return res

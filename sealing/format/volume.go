@@ -125,7 +125,11 @@ func (v *Volume) Index(keys openpgp.EntityList) ([]IndexEntry, error) {
 
 // IndexFunc is Index calling fn per entry (ReadIndexFunc).
 func (v *Volume) IndexFunc(keys openpgp.EntityList, fn func(IndexEntry) error) error {
-	r, err := v.OpenMessage(IndexFile, keys)
+	return v.indexFunc(pgp.NewDecrypter(keys), fn)
+}
+
+func (v *Volume) indexFunc(d *pgp.Decrypter, fn func(IndexEntry) error) error {
+	r, err := v.OpenMessageWith(IndexFile, d)
 	if err != nil {
 		return err
 	}
@@ -146,13 +150,24 @@ func (v *Volume) IndexFunc(keys openpgp.EntityList, fn func(IndexEntry) error) e
 // caller must read to EOF and check the error before trusting the bytes,
 // and should compare the SHA-256 with the index. Close releases the file.
 func (v *Volume) OpenMessage(path string, keys openpgp.EntityList) (io.ReadCloser, error) {
+	return v.openMessage(path, func(r io.Reader) (io.Reader, error) { return pgp.Decrypt(r, keys) })
+}
+
+// OpenMessageWith is OpenMessage with a pgp.Decrypter, which derives the
+// key-encryption key of a volume's Curve25519 recipient once for all its
+// messages: use one Decrypter for the messages of a volume.
+func (v *Volume) OpenMessageWith(path string, d *pgp.Decrypter) (io.ReadCloser, error) {
+	return v.openMessage(path, d.Decrypt)
+}
+
+func (v *Volume) openMessage(path string, decrypt func(io.Reader) (io.Reader, error)) (io.ReadCloser, error) {
 	rc, err := v.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	br := cipherReaders.Get().(*bufio.Reader)
 	br.Reset(rc)
-	pr, err := pgp.Decrypt(br, keys)
+	pr, err := decrypt(br)
 	if err != nil {
 		putCipherReader(br)
 		rc.Close()
