@@ -31,6 +31,21 @@ type EncryptOptions struct {
 	Now      time.Time // key validity time; zero: time.Now()
 }
 
+// settings resolves opts for the recipients `to`: the algorithms (Choose),
+// the go-crypto config (key validity at Now) and the ZLIB level.
+func (opts EncryptOptions) settings(to openpgp.EntityList) (Algorithms, *packet.Config, int) {
+	cfg := &packet.Config{DefaultHash: crypto.SHA256, DefaultCipher: packet.CipherAES256}
+	if !opts.Now.IsZero() {
+		now := opts.Now
+		cfg.Time = func() time.Time { return now }
+	}
+	lvl := opts.Level
+	if lvl == 0 {
+		lvl = DefaultCompressionLevel
+	}
+	return Choose(to, opts.Compress), cfg, lvl
+}
+
 // Choose returns the algorithms Encrypt will use for the recipients `to`:
 // AES-256 unless some key's preferences exclude it (then AES-128, the
 // RFC 4880 §13.2 fallback), ZLIB when compressing and every key lists it.
@@ -74,16 +89,7 @@ func Encrypt(w io.Writer, to openpgp.EntityList, opts EncryptOptions) (io.WriteC
 	if len(to) == 0 {
 		return nil, Algorithms{}, fmt.Errorf("pgp: encrypt: %w: no recipients", ErrNoKey)
 	}
-	algs := Choose(to, opts.Compress)
-	cfg := &packet.Config{DefaultHash: crypto.SHA256, DefaultCipher: packet.CipherAES256}
-	if !opts.Now.IsZero() {
-		now := opts.Now
-		cfg.Time = func() time.Time { return now }
-	}
-	lvl := opts.Level
-	if lvl == 0 {
-		lvl = DefaultCompressionLevel
-	}
+	algs, cfg, lvl := opts.settings(to)
 	pw, err := encryptStream(w, goCryptoKeys(to, cfg), cipherOf(algs), algs, lvl, cfg)
 	if err != nil {
 		return nil, Algorithms{}, fmt.Errorf("pgp: encrypt: %w", err)

@@ -199,10 +199,11 @@ func TestPassphraseAndKeyFiles(t *testing.T) {
 	}
 }
 
-// TestRecipientPreferencesWin: a recipient key that lists only AES-128 and
-// no compression gets exactly that, and Encrypt reports it.
-func TestRecipientPreferencesWin(t *testing.T) {
-	pub, sec := genKey(t, "")
+// aes128OnlyKeys returns a fresh key pair, plus the public key of a second
+// one whose self-signatures allow only AES-128 and no compression.
+func aes128OnlyKeys(t *testing.T) (pub, sec, old openpgp.EntityList) {
+	t.Helper()
+	pub, sec = genKey(t, "")
 	e := sec[0]
 	for _, id := range e.Identities {
 		id.SelfSignature.PreferredSymmetric = []uint8{uint8(packet.CipherAES128)}
@@ -212,7 +213,14 @@ func TestRecipientPreferencesWin(t *testing.T) {
 		}
 	}
 	armored, _ := ArmorPublic(e)
-	old, _ := ReadRecipients([][]byte{armored})
+	old, _ = ReadRecipients([][]byte{armored})
+	return pub, sec, old
+}
+
+// TestRecipientPreferencesWin: a recipient key that lists only AES-128 and
+// no compression gets exactly that, and Encrypt reports it.
+func TestRecipientPreferencesWin(t *testing.T) {
+	pub, sec, old := aes128OnlyKeys(t)
 	var ct bytes.Buffer
 	w, algs, err := Encrypt(&ct, append(old, pub...), EncryptOptions{Compress: true})
 	if err != nil {

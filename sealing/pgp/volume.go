@@ -1,12 +1,10 @@
 package pgp
 
 import (
-	"crypto"
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/aes/keywrap"
@@ -53,16 +51,7 @@ func NewVolumeEncrypter(to openpgp.EntityList, opts EncryptOptions) (*VolumeEncr
 	if len(to) == 0 {
 		return nil, fmt.Errorf("pgp: encrypt: %w: no recipients", ErrNoKey)
 	}
-	algs := Choose(to, opts.Compress)
-	cfg := &packet.Config{DefaultHash: crypto.SHA256, DefaultCipher: packet.CipherAES256}
-	if !opts.Now.IsZero() {
-		now := opts.Now
-		cfg.Time = func() time.Time { return now }
-	}
-	lvl := opts.Level
-	if lvl == 0 {
-		lvl = DefaultCompressionLevel
-	}
+	algs, cfg, lvl := opts.settings(to)
 	v := &VolumeEncrypter{algs: algs, cipher: cipherOf(algs), level: lvl, cfg: cfg}
 	now := cfg.Now()
 	for _, e := range to {

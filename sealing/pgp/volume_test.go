@@ -391,17 +391,7 @@ func TestVolumeConcurrent(t *testing.T) {
 // (a recipient that allows only AES-128 and no compression), and the
 // key block on the wire says AES-128.
 func TestVolumeEncrypterPreferences(t *testing.T) {
-	pub, sec := genKey(t, "")
-	e := sec[0]
-	for _, id := range e.Identities {
-		id.SelfSignature.PreferredSymmetric = []uint8{uint8(packet.CipherAES128)}
-		id.SelfSignature.PreferredCompression = []uint8{uint8(packet.CompressionNone)}
-		if err := id.SelfSignature.SignUserId(id.UserId.Id, e.PrimaryKey, e.PrivateKey, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	armored, _ := ArmorPublic(e)
-	old, _ := ReadRecipients([][]byte{armored})
+	pub, sec, old := aes128OnlyKeys(t)
 	v, err := NewVolumeEncrypter(append(old, pub...), EncryptOptions{Compress: true})
 	if err != nil {
 		t.Fatal(err)
