@@ -148,7 +148,7 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 	if r.label != "" && r.label != m.Label {
 		add(format.Finding{Check: format.CheckManifest, Volume: m.Label, Detail: fmt.Sprintf("ISO volume id %q, manifest label %q", r.label, m.Label)})
 	}
-	vr.SumsSHA256 = sha256.Sum256(r.vol.Sums())
+	vr.SumsSHA256, _ = r.vol.SumsSHA256() // a read error is CheckSumsList's "sums" finding
 	vr.seqs = messageSeqs(r.vol.Files())
 	vr.Findings = append(vr.Findings, checkSignature(r, opts.Signer)...)
 	bar := newBar(opts.Progress, sumSizes(r.vol.Files()), "hashing "+m.Label)

@@ -3,6 +3,7 @@ package format
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -58,73 +59,102 @@ func (f Finding) String() string {
 
 // CheckSumsList compares SHA256SUMS with the files present and hashes each
 // listed file. progress (may be nil) receives byte counts as they are read.
+//
+// SHA256SUMS is read line by line (ScanSums) and merged with the volume's
+// sorted file list, so that nothing per line is kept: the file and its
+// parsed lines were about 230 bytes a message. A malformed SHA256SUMS is
+// only the sums finding, as if it had been parsed before any file was
+// hashed (findings of the lines before the bad one are dropped).
 func (v *Volume) CheckSumsList(progress func(n int64)) []Finding {
 	label := v.manifest.Label
-	if v.sums == nil {
+	if !v.Has(SumsFile) {
 		return []Finding{{Check: CheckSums, Volume: label, File: SumsFile, Detail: "file missing"}}
 	}
-	sums, err := ParseSums(v.sums)
-	if err != nil {
-		return []Finding{{Check: CheckSums, Volume: label, File: SumsFile, Detail: err.Error()}}
+	var out, extra []Finding
+	next := 0 // v.files[:next] are listed or found extra
+	// files listed by no line up to path (the volume's files and
+	// SHA256SUMS are both in byte order of their paths)
+	skip := func(upTo string, all bool) {
+		for ; next < len(v.files) && (all || v.files[next].Path < upTo); next++ {
+			if p := v.files[next].Path; p != SumsFile && p != SumsSigFile {
+				extra = append(extra, Finding{Check: CheckExtra, Volume: label, File: p, Detail: "on the volume, not listed in SHA256SUMS"})
+			}
+		}
 	}
-	var out []Finding
-	listed := map[string]bool{SumsFile: true, SumsSigFile: true}
 	type hashed struct {
-		sum [32]byte
-		err error
+		sum     [32]byte
+		err     error
+		present bool
 	}
-	// files hash in parallel (one per core), findings in SHA256SUMS order
-	ordered(len(sums), func(i int) hashed {
-		if !v.Has(sums[i].Path) {
-			return hashed{}
+	var scanErr error
+	err := v.readSums(func(r io.Reader) error {
+		lines := func(yield func(Sum) bool) {
+			scanErr = ScanSums(r, func(s Sum) error {
+				if !yield(s) {
+					return errStop
+				}
+				return nil
+			})
 		}
-		h, err := v.hashFile(sums[i].Path, nil)
-		if progress != nil {
-			progress(v.size[sums[i].Path])
-		}
-		return hashed{h, err}
-	}, func(i int, h hashed) {
-		s := sums[i]
-		if s.Path == SumsFile || s.Path == SumsSigFile {
-			out = append(out, Finding{Check: CheckSums, Volume: label, File: s.Path, Detail: "lists itself or its signature"})
-		}
-		listed[s.Path] = true
-		switch {
-		case !v.Has(s.Path):
-			out = append(out, Finding{Check: CheckMissing, Volume: label, File: s.Path, Detail: "listed in SHA256SUMS, not on the volume"})
-		case h.err != nil:
-			out = append(out, Finding{Check: CheckHash, Volume: label, File: s.Path, Detail: "read error: " + h.err.Error()})
-		case h.sum != s.SHA256:
-			out = append(out, Finding{Check: CheckHash, Volume: label, File: s.Path, Detail: fmt.Sprintf("SHA-256 %x, SHA256SUMS says %x", h.sum, s.SHA256)})
-		}
+		// files hash in parallel (one per core), findings in SHA256SUMS order
+		orderedSeq(lines, func(s Sum) hashed {
+			size, ok := v.size(s.Path)
+			if !ok {
+				return hashed{}
+			}
+			h, err := v.hashFile(s.Path, size)
+			if progress != nil {
+				progress(size)
+			}
+			return hashed{h, err, true}
+		}, func(s Sum, h hashed) {
+			if s.Path == SumsFile || s.Path == SumsSigFile {
+				out = append(out, Finding{Check: CheckSums, Volume: label, File: s.Path, Detail: "lists itself or its signature"})
+			}
+			skip(s.Path, false)
+			if next < len(v.files) && v.files[next].Path == s.Path {
+				next++ // listed
+			}
+			switch {
+			case !h.present:
+				out = append(out, Finding{Check: CheckMissing, Volume: label, File: s.Path, Detail: "listed in SHA256SUMS, not on the volume"})
+			case h.err != nil:
+				out = append(out, Finding{Check: CheckHash, Volume: label, File: s.Path, Detail: "read error: " + h.err.Error()})
+			case h.sum != s.SHA256:
+				out = append(out, Finding{Check: CheckHash, Volume: label, File: s.Path, Detail: fmt.Sprintf("SHA-256 %x, SHA256SUMS says %x", h.sum, s.SHA256)})
+			}
+		})
+		return scanErr
 	})
-	for _, f := range v.files {
-		if !listed[f.Path] {
-			out = append(out, Finding{Check: CheckExtra, Volume: label, File: f.Path, Detail: "on the volume, not listed in SHA256SUMS"})
-		}
+	switch {
+	case err != nil && IsSumsError(err):
+		return []Finding{{Check: CheckSums, Volume: label, File: SumsFile, Detail: err.Error()}}
+	case err != nil:
+		return []Finding{{Check: CheckSums, Volume: label, File: SumsFile, Detail: "read error: " + err.Error()}}
 	}
+	skip("", true)
+	out = append(out, extra...)
 	if !v.Has(SumsSigFile) {
 		out = append(out, Finding{Check: CheckMissing, Volume: label, File: SumsSigFile, Detail: "signature file missing"})
 	}
 	return out
 }
 
-func (v *Volume) hashFile(path string, progress func(int64)) ([32]byte, error) {
+// errStop ends a ScanSums whose consumer stopped early.
+var errStop = errors.New("stopped")
+
+func (v *Volume) hashFile(path string, size int64) ([32]byte, error) {
 	rc, err := v.Open(path)
 	if err != nil {
 		return [32]byte{}, err
 	}
 	defer rc.Close()
 	h := sha256.New()
-	var w io.Writer = h
-	if progress != nil {
-		w = progressWriter{h, progress}
-	}
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
-	n, err := io.CopyBuffer(w, rc, *buf)
-	if err == nil && n != v.size[path] {
-		err = fmt.Errorf("read %d bytes, directory says %d", n, v.size[path])
+	n, err := io.CopyBuffer(h, rc, *buf)
+	if err == nil && n != size {
+		err = fmt.Errorf("read %d bytes, directory says %d", n, size)
 	}
 	var sum [32]byte
 	copy(sum[:], h.Sum(nil))
@@ -134,17 +164,6 @@ func (v *Volume) hashFile(path string, progress func(int64)) ([32]byte, error) {
 // copyBufs recycles 64 KiB copy buffers: volumes hold thousands of small
 // files, and a fresh 32 KiB buffer per io.Copy showed up as GC work.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
-
-type progressWriter struct {
-	w  io.Writer
-	fn func(int64)
-}
-
-func (p progressWriter) Write(b []byte) (int, error) {
-	n, err := p.w.Write(b)
-	p.fn(int64(n))
-	return n, err
-}
 
 // MessageResult is the outcome of decrypting one message file.
 type MessageResult struct {
@@ -166,12 +185,13 @@ func (v *Volume) CheckMessages(keys openpgp.EntityList, fn func(MessageResult)) 
 	m := v.manifest
 	d := pgp.NewDecrypter(keys) // one KEK derivation per volume and key, not per message
 	var ix []checkEntry
+	badSHA := map[uint64]string{} // the index's sha256 where it is not 64 lowercase hex digits
 	err := v.indexFunc(d, func(e IndexEntry) error {
 		ce := checkEntry{Seq: e.Seq, Size: e.Size}
 		if b, err := hex.DecodeString(e.SHA256); err == nil && len(b) == len(ce.SHA256) && hex.EncodeToString(b) == e.SHA256 {
 			copy(ce.SHA256[:], b)
-		} else {
-			ce.badSHA = e.SHA256
+		} else if e.SHA256 != "" {
+			badSHA[e.Seq] = e.SHA256
 		}
 		ix = append(ix, ce)
 		return nil
@@ -189,9 +209,13 @@ func (v *Volume) CheckMessages(keys openpgp.EntityList, fn func(MessageResult)) 
 		switch {
 		case r.Err != nil:
 			out = append(out, Finding{Check: CheckDecrypt, Volume: m.Label, File: r.Path, Seq: e.Seq, Detail: r.Err.Error()})
-		case e.badSHA != "" || r.SHA256 != e.SHA256 || r.Size != e.Size:
+		case badSHA[e.Seq] != "" || r.SHA256 != e.SHA256 || r.Size != e.Size:
+			sha, bad := badSHA[e.Seq]
+			if !bad {
+				sha = hex.EncodeToString(e.SHA256[:])
+			}
 			out = append(out, Finding{Check: CheckPlaintext, Volume: m.Label, File: r.Path, Seq: e.Seq,
-				Detail: fmt.Sprintf("decrypted %d bytes with SHA-256 %x; index says %d bytes, %s", r.Size, r.SHA256, e.Size, e.sha())})
+				Detail: fmt.Sprintf("decrypted %d bytes with SHA-256 %x; index says %d bytes, %s", r.Size, r.SHA256, e.Size, sha)})
 		}
 	})
 	return len(ix), out
@@ -208,20 +232,13 @@ func indexed(ix []checkEntry, p string) bool {
 	return i < len(ix) && ix[i].Seq == seq && MessagePath(seq) == p
 }
 
-// checkEntry is what CheckMessages keeps of an index entry; its path is
-// MessagePath(Seq) (ReadIndexFunc checks that).
+// checkEntry is what CheckMessages keeps of an index entry (48 bytes; an
+// index sha256 that is not 64 lowercase hex digits is kept aside); its
+// path is MessagePath(Seq) (ReadIndexFunc checks that).
 type checkEntry struct {
 	Seq    uint64
 	Size   int64
 	SHA256 [32]byte
-	badSHA string // the index's sha256 when it is not 64 lowercase hex digits
-}
-
-func (e checkEntry) sha() string {
-	if e.badSHA != "" {
-		return e.badSHA
-	}
-	return hex.EncodeToString(e.SHA256[:])
 }
 
 func (v *Volume) decryptOne(seq uint64, d *pgp.Decrypter) MessageResult {

@@ -1,6 +1,7 @@
 package format
 
 import (
+	"iter"
 	"runtime"
 	"sync"
 )
@@ -55,5 +56,46 @@ func ordered[R any](n int, work func(i int) R, consume func(i int, r R)) {
 		consume(i, r)
 	}
 	close(jobs)
+	wg.Wait()
+}
+
+// orderedSeq is ordered over the items of seq, which it reads on its own
+// goroutine as the workers need them (ScanSums reading SHA256SUMS), so
+// that the items are never all held at once: at most orderedWindow×
+// GOMAXPROCS are between seq and consume. consume runs on the calling
+// goroutine, in seq order; orderedSeq returns when seq has ended and
+// every item was consumed.
+func orderedSeq[T, R any](seq iter.Seq[T], work func(T) R, consume func(T, R)) {
+	p := runtime.GOMAXPROCS(0)
+	window := orderedWindow * p
+	type job struct {
+		item T
+		r    R
+		done chan struct{}
+	}
+	jobs := make(chan *job, window)  // to the workers
+	queue := make(chan *job, window) // to consume, in order
+	var wg sync.WaitGroup
+	for range p {
+		wg.Go(func() {
+			for j := range jobs {
+				j.r = work(j.item)
+				close(j.done)
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		defer close(queue)
+		for it := range seq {
+			j := &job{item: it, done: make(chan struct{})}
+			queue <- j // blocks while window items wait for consume
+			jobs <- j
+		}
+	}()
+	for j := range queue {
+		<-j.done
+		consume(j.item, j.r)
+	}
 	wg.Wait()
 }

@@ -3,9 +3,12 @@ package format
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -19,14 +22,19 @@ var ErrNoFile = errors.New("format: required file missing")
 // maxMeta bounds the size read of plain metadata files (bytes).
 const maxMeta = 64 << 20
 
-// Volume reads one disc tree. It holds the file list, MANIFEST.JSON and
-// SHA256SUMS in memory; messages stream.
+// Volume reads one disc tree. It holds the file list (sorted by path,
+// looked up by binary search: a map from path to size was about 50 bytes
+// more a file) and MANIFEST.JSON; SHA256SUMS, INDEX.PGP and the messages
+// stream from the tree whenever they are read.
 type Volume struct {
 	tree     Tree
 	files    []TreeFile
-	size     map[string]int64
 	manifest *Manifest
-	sums     []byte
+	// sumsSHA is the SHA-256 of SHA256SUMS as first read whole (sumsRead):
+	// every later read of it must give the same bytes, so that the file
+	// whose signature was checked is the file whose lines are checked.
+	sumsSHA  [32]byte
+	sumsRead bool
 }
 
 // OpenVolume lists tree and reads its manifest. A missing or invalid
@@ -36,10 +44,7 @@ func OpenVolume(tree Tree) (*Volume, error) {
 	if err != nil {
 		return nil, fmt.Errorf("format: list files: %w", err)
 	}
-	v := &Volume{tree: tree, files: files, size: map[string]int64{}}
-	for _, f := range files {
-		v.size[f.Path] = f.Size
-	}
+	v := &Volume{tree: tree, files: slices.Clip(files)}
 	mb, err := v.ReadFile(ManifestFile)
 	if err != nil {
 		return nil, err
@@ -47,7 +52,6 @@ func OpenVolume(tree Tree) (*Volume, error) {
 	if v.manifest, err = ParseManifest(mb); err != nil {
 		return nil, err
 	}
-	v.sums, _ = v.ReadFile(SumsFile) // absence is a verify finding, not an open error
 	return v, nil
 }
 
@@ -57,11 +61,71 @@ func (v *Volume) Manifest() *Manifest { return v.manifest }
 // Files returns every regular file, sorted by path.
 func (v *Volume) Files() []TreeFile { return v.files }
 
-// Sums returns the raw SHA256SUMS bytes (nil when absent).
-func (v *Volume) Sums() []byte { return v.sums }
+// Sums reads and returns the raw SHA256SUMS bytes (nil when absent; at
+// most 64 MiB, as ReadFile). It reads the file on every call: the checks
+// stream it (CheckSumsList, SumsSHA256, VerifySignature).
+func (v *Volume) Sums() []byte {
+	if !v.Has(SumsFile) {
+		return nil
+	}
+	b, _ := v.ReadFile(SumsFile)
+	return b
+}
+
+// SumsSHA256 returns the SHA-256 of SHA256SUMS, read streaming (of no
+// bytes when the file is absent), and any error reading it.
+func (v *Volume) SumsSHA256() ([32]byte, error) {
+	if !v.Has(SumsFile) {
+		return sha256.Sum256(nil), nil
+	}
+	var sum [32]byte
+	err := v.readSums(func(r io.Reader) error { _, err := io.Copy(io.Discard, r); return err })
+	if err == nil {
+		sum = v.sumsSHA
+	}
+	return sum, err
+}
+
+// readSums opens SHA256SUMS and calls fn with its contents; fn reads them
+// to EOF unless it fails. The bytes are hashed on the way: the first
+// complete read sets v.sumsSHA, and a later read that differs from it is
+// an error (a disc that reads differently each time, or a file changed
+// between the signature check and the line check).
+func (v *Volume) readSums(fn func(io.Reader) error) error {
+	rc, err := v.Open(SumsFile)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	ferr := fn(io.TeeReader(rc, h))
+	if _, err := io.Copy(h, rc); err != nil { // the rest, if fn stopped early
+		return errors.Join(ferr, err)
+	}
+	var sum [32]byte
+	copy(sum[:], h.Sum(nil))
+	switch {
+	case v.sumsRead && sum != v.sumsSHA: // the cause of whatever fn found
+		return fmt.Errorf("format: %s read differently this time (SHA-256 %x, %x before)", SumsFile, sum, v.sumsSHA)
+	case ferr != nil:
+		return ferr
+	case !v.sumsRead:
+		v.sumsSHA, v.sumsRead = sum, true
+	}
+	return nil
+}
 
 // Has reports whether the tree holds path.
-func (v *Volume) Has(path string) bool { _, ok := v.size[path]; return ok }
+func (v *Volume) Has(path string) bool { _, ok := v.size(path); return ok }
+
+// size returns the size of the file at path, if the tree holds it.
+func (v *Volume) size(path string) (int64, bool) {
+	i, ok := slices.BinarySearchFunc(v.files, path, func(f TreeFile, p string) int { return strings.Compare(f.Path, p) })
+	if !ok {
+		return 0, false
+	}
+	return v.files[i].Size, true
+}
 
 // Open opens the raw file at path.
 func (v *Volume) Open(path string) (io.ReadCloser, error) {
@@ -88,14 +152,19 @@ func (v *Volume) ReadFile(path string) ([]byte, error) {
 // VerifySignature checks SHA256SUMS.ASC over SHA256SUMS against signers
 // (the archive public key) and returns the fingerprint that signed.
 func (v *Volume) VerifySignature(signers openpgp.EntityList) (string, error) {
-	if v.sums == nil {
+	if !v.Has(SumsFile) {
 		return "", fmt.Errorf("%w: %s", ErrNoFile, SumsFile)
 	}
 	sig, err := v.ReadFile(SumsSigFile)
 	if err != nil {
 		return "", err
 	}
-	e, err := pgp.VerifyDetached(signers, bytes.NewReader(v.sums), bytes.NewReader(sig))
+	var e *openpgp.Entity
+	err = v.readSums(func(r io.Reader) error {
+		var err error
+		e, err = pgp.VerifyDetached(signers, r, bytes.NewReader(sig))
+		return err
+	})
 	if err != nil {
 		return "", err
 	}
