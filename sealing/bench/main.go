@@ -15,6 +15,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"log"
 	"log/slog"
@@ -47,7 +48,7 @@ func main() {
 	flag.StringVar(&heapProfile, "memprofile", "", "write a heap profile taken at the peak Go heap of seal+verify to this file")
 	flag.Parse()
 	if *verbose {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		phaseLog.next = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
 	}
 	n, err := parseSize(*size)
 	if err != nil {
@@ -59,16 +60,16 @@ func main() {
 	}
 	defer os.RemoveAll(work)
 	msgs := loadMessages(*corpus, n)
-	var total int64
-	for _, m := range msgs {
-		total += int64(len(m))
-	}
-	fmt.Printf("messages: %d, %.1f MiB, work dir %s\n", len(msgs), mib(total), work)
+	fmt.Printf("messages: %d, %.1f MiB, work dir %s\n", msgs.count, mib(msgs.total), work)
+	total := msgs.total
 	b := &bench{work: work, msgs: msgs, total: total}
 	b.setup()
 	ingest := timeIt(func() { b.ingest() })
 	fmt.Printf("ingest (journal, not part of the comparison): %v\n", ingest)
-	b.writeRaw() // the manual pipeline's input files
+	if !*skipManual {
+		b.writeRaw() // the manual pipeline's input files
+	}
+	// nothing of the messages stays: the peaks below are archiver's
 	b.msgs = nil
 	runtime.GC()
 	debug.FreeOSMemory()
@@ -81,6 +82,7 @@ func main() {
 	}
 	resetPeakRSS()
 	stopHeap := sampleHeap()
+	phaseLog.start()
 	p, err := media.ParseProfile(*profile)
 	if err != nil {
 		log.Fatal(err)
@@ -95,6 +97,7 @@ func main() {
 	var res *sealing.SealResult
 	sealT := timeIt(func() { res = b.seal(p) })
 	verifyT := timeIt(func() { b.verify(res, true) })
+	phaseLog.end("verify --data")
 	e2e := sealT + verifyT
 	pprof.StopCPUProfile()
 	var imgBytes int64
@@ -103,7 +106,7 @@ func main() {
 	}
 	fmt.Printf("seal: %v (%d images, %.1f MiB), verify --data: %v, end to end %v = %.1f MiB/s of messages\n",
 		sealT, len(res.Images), mib(imgBytes), verifyT, e2e, mib(total)/e2e.Seconds())
-	rss := peakRSS() // seal + verify only
+	rss := phaseLog.hwm() // seal + verify only: the largest VmHWM of a phase (each phase resets it)
 	mem := stopHeap()
 	if *hashProfile != "" {
 		pf, err := os.Create(*hashProfile)
@@ -129,6 +132,7 @@ func main() {
 	}
 	fmt.Printf("peak RSS during seal+verify: VmHWM %.1f MiB; sampled every 20 ms: RssAnon peak %.1f MiB, RssFile peak %.1f MiB (the journal's bbolt mmap), Go heap in use peak %.1f MiB\n",
 		rss, mem.anon, mem.file, mem.heap)
+	fmt.Print(phaseLog.report())
 	if *verbose {
 		fmt.Printf("file mappings at the RssFile peak (%s):\n%s", mem.fileAt.UTC().Format("15:04:05.000"), mem.maps)
 	}
@@ -168,8 +172,18 @@ func parseSize(s string) (int64, error) {
 	return n * mult, err
 }
 
-// loadMessages returns corpus-like messages totalling about n bytes.
-func loadMessages(dir string, n int64) [][]byte {
+// messages is the bench's mail: corpus-like messages totalling about n
+// bytes, made one at a time from the corpus files (a unique first header
+// line and a corpus file), so that they are never all in memory (at 4 GiB
+// they were 137 MiB of RssAnon still resident when sealing started).
+type messages struct {
+	base  [][]byte
+	count int
+	total int64
+}
+
+// loadMessages reads the corpus and counts the messages of about n bytes.
+func loadMessages(dir string, n int64) *messages {
 	var base [][]byte
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".md") {
@@ -184,14 +198,20 @@ func loadMessages(dir string, n int64) [][]byte {
 			base = append(base, bytes.Repeat([]byte(fmt.Sprintf("Subject: synthetic %d\r\n\r\nsome words of mail text %d\r\n", i, i)), 200))
 		}
 	}
-	var out [][]byte
-	var total int64
-	for i := 0; total < n; i++ {
-		m := append([]byte(fmt.Sprintf("X-Bench-Copy: %d\r\n", i)), base[i%len(base)]...)
-		out = append(out, m)
-		total += int64(len(m))
+	m := &messages{base: base}
+	for m.total < n {
+		m.total += int64(len(m.header(m.count)) + len(m.body(m.count)))
+		m.count++
 	}
-	return out
+	return m
+}
+
+func (m *messages) header(i int) string { return fmt.Sprintf("X-Bench-Copy: %d\r\n", i) }
+func (m *messages) body(i int) []byte   { return m.base[i%len(m.base)] }
+
+// reader returns message i.
+func (m *messages) reader(i int) io.Reader {
+	return io.MultiReader(strings.NewReader(m.header(i)), bytes.NewReader(m.body(i)))
 }
 
 func run(name string, args ...string) []byte {
@@ -204,7 +224,7 @@ func run(name string, args ...string) []byte {
 
 type bench struct {
 	work    string
-	msgs    [][]byte
+	msgs    *messages
 	count   int
 	total   int64
 	j       *journal.Journal
@@ -229,20 +249,20 @@ func (b *bench) setup() {
 func (b *bench) ingest() {
 	env := journal.Envelope{MailFrom: "x@bench.example", RcptTo: []string{"y@bench.example"}, Protocol: "ingest"}
 	var wg sync.WaitGroup
-	next := make(chan []byte)
+	next := make(chan int)
 	for w := 0; w < 32; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for m := range next {
-				if _, err := b.j.Ingest(context.Background(), env, bytes.NewReader(m)); err != nil {
+			for i := range next {
+				if _, err := b.j.Ingest(context.Background(), env, b.msgs.reader(i)); err != nil {
 					log.Fatal(err)
 				}
 			}
 		}()
 	}
-	for _, m := range b.msgs {
-		next <- m
+	for i := range b.msgs.count {
+		next <- i
 	}
 	close(next)
 	wg.Wait()
@@ -251,10 +271,11 @@ func (b *bench) ingest() {
 func (b *bench) seal(p media.Profile) *sealing.SealResult {
 	s, _ := pgp.ReadSecret(b.signer, nil)
 	res, err := sealing.Seal(context.Background(), b.j, sealing.SealOptions{Tenant: "bench", Until: time.Now().Add(time.Hour),
-		Profile: p, OutDir: filepath.Join(b.work, "out"), Signer: s[0], Logger: logger})
+		Profile: p, OutDir: filepath.Join(b.work, "out"), Signer: s[0], Logger: slog.New(phaseLog)})
 	if err != nil {
 		log.Fatal(err)
 	}
+	phaseLog.end("record") // RecordSealed and the work directory's removal
 	return res
 }
 
@@ -299,7 +320,7 @@ func rssSplit() (anon, file float64) {
 
 var (
 	heapProfile string
-	logger      *slog.Logger // -v: seal phases
+	phaseLog    = &phases{next: slog.DiscardHandler} // seal phases; -v: logged to stderr too
 )
 
 // writeHeapProfile writes the heap profile to -memprofile, if given.
@@ -357,6 +378,7 @@ func sampleHeap() func() peaks {
 				writeHeapProfile()
 			}
 			anon, file := rssSplit()
+			phaseLog.sample(float64(ms.HeapInuse+ms.StackInuse)/(1<<20), anon, file)
 			if file > p.file {
 				p.maps = fileMappings()
 				p.fileAt = time.Now()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/exec"
@@ -58,10 +59,11 @@ func (b *bench) manual() {
 func (b *bench) writeRaw() {
 	raw := filepath.Join(b.work, "manual-raw")
 	os.MkdirAll(raw, 0o755)
-	for i, m := range b.msgs {
+	for i := range b.msgs.count {
+		m, _ := io.ReadAll(b.msgs.reader(i))
 		if err := os.WriteFile(filepath.Join(raw, fmt.Sprint(i)), m, 0o644); err != nil {
 			log.Fatal(err)
 		}
 	}
-	b.count = len(b.msgs)
+	b.count = b.msgs.count
 }
