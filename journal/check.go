@@ -49,6 +49,7 @@ type recInfo struct {
 	hasBody  bool
 	bodyID   uint64
 	received int64
+	marked   bool // sealed by a mark not yet finished: its idx_unsealed entry may remain
 }
 
 type checker struct {
@@ -88,7 +89,8 @@ func (c *checker) records(ctx context.Context) error {
 			c.bad = append(c.bad, [2][]byte{append([]byte(nil), k...), append([]byte(nil), v...)})
 			return nil
 		}
-		c.recs[r.JSeq] = recInfo{r.Tenant, r.Seq, r.Rev, r.Identity, r.SHA256, r.Size, r.State, r.HasBody, r.BodyID, r.Received.Unix()}
+		marked := sealedByMark(c.tx, tenantKey(r.Tenant, u64(r.Seq)))
+		c.recs[r.JSeq] = recInfo{r.Tenant, r.Seq, r.Rev, r.Identity, r.SHA256, r.Size, r.State, r.HasBody, r.BodyID, r.Received.Unix(), marked}
 		return nil
 	})
 }

@@ -1,6 +1,11 @@
 package journal
 
-import "io"
+import (
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"time"
+)
 
 // Test-only access for package journal_test.
 
@@ -20,13 +25,25 @@ func SetParsers(sum func(io.Reader) Summary, rep func(io.Reader) *JournalReport)
 // RawUpdate runs fn in a write transaction on the underlying store.
 func (j *Journal) RawUpdate(fn func(Tx) error) error { return j.update(fn) }
 
-// SetSealChunk sets how many records RecordSealed rewrites per transaction
-// after recording a set, and a fault run before transaction n (from 1)
-// that stops it there as a crash would; restore undoes both.
+// SetSealChunk sets how many messages RecordSealed marks, and
+// finishSealing rewrites, per transaction, and a fault run before
+// finishSealing's transaction n (from 1) that stops it there as a crash
+// would; restore undoes both.
 func SetSealChunk(n int, fault func(n int) error) (restore func()) {
 	c0, f0 := sealChunk, sealChunkFault
 	sealChunk, sealChunkFault = n, fault
 	return func() { sealChunk, sealChunkFault = c0, f0 }
+}
+
+// SetSealFault sets a fault run at each step of RecordSealed: step "marks"
+// before mark transaction n (from 1), "volumes" before the transaction
+// recording the volumes, "recorded" after it (n 0). An error stops
+// RecordSealed there as a crash would: no cleanup; at "recorded" it
+// returns nil, the set being recorded. restore undoes it.
+func SetSealFault(fault func(step string, n int) error) (restore func()) {
+	f0 := sealFault
+	sealFault = fault
+	return func() { sealFault = f0 }
 }
 
 // Bucket names and key helpers for tests that damage the database.
@@ -53,4 +70,29 @@ func CommitReleases(j *Journal) int64 {
 		return b.commitReleases.Load()
 	}
 	return -1
+}
+
+// FillJournaled stores n bodyless Journaled messages of tenant directly,
+// 10,000 per transaction, received at recv: RecordSealed at the scale of
+// a full volume without ingesting that many messages.
+func FillJournaled(j *Journal, tenant string, n int, recv time.Time) error {
+	for done := 0; done < n; {
+		err := j.update(func(tx Tx) error {
+			var b batchInfo
+			for ; done < n && b.stored < 10000; done++ {
+				rec := record{Message: Message{Tenant: tenant, Received: recv, State: Journaled}}
+				rec.SHA256 = sha256.Sum256(fmt.Appendf(nil, "%s/%d", tenant, done))
+				rec.Identity = rec.SHA256
+				if err := insertRecord(tx, &rec, &b); err != nil {
+					return err
+				}
+				b.stored++
+			}
+			return b.flushStats(tx)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -20,6 +20,8 @@ func (j *Journal) ImportSealed(ctx context.Context, v Volume, msgs []Message) er
 		v.Released = j.now()
 	}
 	v.VerifyKey = nil
+	j.sealMu.Lock() // no label recorded while a RecordSealed writes marks (see RecordSealed)
+	defer j.sealMu.Unlock()
 	defer j.signal()
 	return j.update(func(tx Tx) error {
 		if tx.Get(bTenants, []byte(v.Tenant)) == nil {

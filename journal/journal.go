@@ -22,6 +22,11 @@ type Journal struct {
 	tmu     sync.RWMutex
 	tenants map[string]Tenant // cache of bucket tenants
 
+	// sealMu serializes RecordSealed and ImportSealed: while one writes its
+	// marks (unsealed until its volume record exists), no other may record
+	// a volume label or drop marks as orphans.
+	sealMu sync.Mutex
+
 	commits  chan *commitReq
 	stop     chan struct{}
 	done     chan struct{} // closed when the committer has exited

@@ -18,11 +18,18 @@ type migration struct {
 var migrations = []migration{
 	{1, "initial bucket layout", func(Tx) error { return nil }},
 	{2, "per-tenant stats counters", migrateStats},
-	// v3 adds the sealing bucket (RecordSealed marks a whole volume set in
-	// one transaction, then rewrites its records in chunks). The bucket is
-	// created at Open; the version exists so that a v2 archiver, which
-	// would not read those marks as sealed and could seal the messages a
-	// second time, refuses the file (ErrNewerSchema) instead.
+	// v3 adds the sealing bucket: tenant‖seq → label‖path marks that
+	// RecordSealed writes in chunked transactions before the transaction
+	// recording the set's volumes, then finishes by rewriting the records
+	// in chunks. A mark counts (the message reads as Sealed on that
+	// volume) only while a volume with its label is recorded (idx_label);
+	// a mark without one is an orphan of an interrupted RecordSealed, read
+	// as not sealed and dropped at Open. (The first v3, never released,
+	// wrote every mark in the volumes' transaction and counted them all; its
+	// files hold only marks whose volume is recorded, which read the same
+	// now.) The bucket is created at Open; the version exists so that a v2
+	// archiver, which would not read the marks as sealed and could seal the
+	// messages a second time, refuses the file (ErrNewerSchema) instead.
 	{3, "sealing marks for chunked RecordSealed", func(Tx) error { return nil }},
 }
 

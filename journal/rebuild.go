@@ -17,10 +17,10 @@ func (j *Journal) Rebuild(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := rebuildMessages(tx); err != nil {
+		if err := rebuildLabels(tx); err != nil { // first: a seal mark counts only once its label is indexed
 			return err
 		}
-		if err := rebuildLabels(tx); err != nil {
+		if err := rebuildMessages(tx); err != nil {
 			return err
 		}
 		_, err := appendAudit(tx, j.now(), j.actor(ctx), "rebuild", "rebuilt journal indexes from records")

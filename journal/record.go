@@ -3,7 +3,6 @@ package journal
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 )
 
 // record is the stored form of a Message (bucket messages).
@@ -51,7 +50,9 @@ func decodeRecordTx(tx Tx, k, v []byte) (record, error) {
 // withSealing applies bucket sealing to r: a message of a recorded volume
 // whose record RecordSealed has not rewritten yet reads as Sealed on that
 // volume, so the set is seen sealed as a whole from the transaction that
-// recorded it.
+// recorded its volumes. A mark whose volume is not recorded (written by a
+// RecordSealed that has not reached that transaction, or never will) does
+// not count: the message reads as it is stored.
 func withSealing(tx Tx, r *record) {
 	if r.State != Journaled {
 		return
@@ -60,8 +61,21 @@ func withSealing(tx Tx, r *record) {
 	if v == nil {
 		return
 	}
-	label, path, _ := strings.Cut(string(v), "\x00")
-	r.State, r.Volume, r.Path = Sealed, label, path
+	if label, path, ok := markRecorded(tx, v); ok {
+		r.State, r.Volume, r.Path = Sealed, label, path
+	}
+}
+
+// sealedByMark says whether the message with tenantKey k is sealed by a
+// mark whose volume is recorded (its record may still read Journaled and
+// keep its idx_unsealed entry until finishSealing).
+func sealedByMark(tx Tx, k []byte) bool {
+	v := tx.Get(bSealing, k)
+	if v == nil {
+		return false
+	}
+	_, _, ok := markRecorded(tx, v)
+	return ok
 }
 
 func getRecord(tx Tx, jseq uint64) (record, error) {

@@ -20,13 +20,16 @@ import (
 //	├── idx_tenant    tenant 0 u64 Seq → u64 JSeq          (secondary)
 //	├── idx_ident     tenant 0 [32]Identity → u64 JSeq     (secondary, dedup)
 //	├── idx_rev       u64 Rev → u64 JSeq                   (secondary, change feed)
-//	├── idx_unsealed  tenant 0 u64 Seq → u64 received, Unix seconds (secondary, State Journaled only)
+//	├── idx_unsealed  tenant 0 u64 Seq → u64 received, Unix seconds (secondary, State Journaled;
+//	│                 also a message of a counting seal mark until finishSealing)
 //	├── stats         tenant → JSON tenantStats            (secondary, since v2)
 //	├── volumes       u64 seal order → JSON Volume         PRIMARY
 //	├── idx_label     label → u64 seal order               (secondary)
-//	├── sealing       tenant 0 u64 Seq → label 0 path: sealed by a recorded
-//	│                 volume whose records are still being rewritten
-//	│                 (RecordSealed, chunked); read as State Sealed  PRIMARY
+//	├── sealing       tenant 0 u64 Seq → label 0 path: placed on a volume
+//	│                 by RecordSealed, record not rewritten yet. Read as
+//	│                 State Sealed while idx_label holds the label (the
+//	│                 volume is recorded), else an orphan: not sealed,
+//	│                 dropped at Open (see RecordSealed)  PRIMARY
 //	├── holds         name → JSON Hold
 //	├── audit         u64 Event.Seq → JSON Event (hash chain, append-only)
 //	├── alarms        kind 0 tenant → JSON Alarm (latest of that kind/tenant)

@@ -79,6 +79,9 @@ func tenantStatus(tx Tx, t string) TenantStatus {
 	p := tenantPrefix(t)
 	c := tx.Cursor(bIdxUnseal)
 	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
+		if sealedByMark(tx, k) { // sealed; finishSealing has not removed the entry yet
+			continue
+		}
 		r := time.Unix(int64(getU64(v)), 0).UTC()
 		if ts.OldestUnsealed.IsZero() || r.Before(ts.OldestUnsealed) {
 			ts.OldestUnsealed = r
