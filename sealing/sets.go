@@ -213,11 +213,12 @@ func (v *VolumeReport) seqList() []uint64 {
 	return out
 }
 
-// messageSeqs parses the sequence numbers of the message files among fs
+// messageSeqs parses the sequence numbers of the message files of v
 // (paths exactly as format.MessagePath writes them).
-func messageSeqs(fs []format.TreeFile) []uint64 {
+func messageSeqs(v *format.Volume) []uint64 {
 	var out []uint64
-	for _, f := range fs {
+	for i := range v.NumFiles() {
+		f := v.FileAt(i)
 		name, ok := strings.CutPrefix(f.Path, format.MsgDir+"/")
 		if !ok || !strings.HasSuffix(name, ".PGP") {
 			continue

@@ -31,6 +31,18 @@ func (t imageTree) Files() (_ []format.TreeFile, err error) {
 	return out, nil
 }
 
+// NumFiles and FileAt make imageTree a format.IndexedTree: format.Volume
+// reads the reader's own sorted index instead of copying it.
+func (t imageTree) NumFiles() (_ int, err error) {
+	defer recoverInto(&err)
+	return t.im.NumFiles()
+}
+
+func (t imageTree) FileAt(i int) format.TreeFile {
+	e := t.im.FileAt(i)
+	return format.TreeFile{Path: e.Path, Size: e.Size}
+}
+
 func (t imageTree) Open(p string) (_ io.ReadCloser, err error) {
 	defer recoverInto(&err)
 	r, err := t.im.Open(p)

@@ -149,9 +149,9 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 		add(format.Finding{Check: format.CheckManifest, Volume: m.Label, Detail: fmt.Sprintf("ISO volume id %q, manifest label %q", r.label, m.Label)})
 	}
 	vr.SumsSHA256, _ = r.vol.SumsSHA256() // a read error is CheckSumsList's "sums" finding
-	vr.seqs = messageSeqs(r.vol.Files())
+	vr.seqs = messageSeqs(r.vol)
 	vr.Findings = append(vr.Findings, checkSignature(r, opts.Signer)...)
-	bar := newBar(opts.Progress, sumSizes(r.vol.Files()), "hashing "+m.Label)
+	bar := newBar(opts.Progress, sumSizes(r.vol), "hashing "+m.Label)
 	vr.Findings = append(vr.Findings, r.vol.CheckSumsList(bar.add)...)
 	bar.done()
 	if exp == nil && opts.Journal != nil {
@@ -181,10 +181,10 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 	return vr
 }
 
-func sumSizes(fs []format.TreeFile) int64 {
+func sumSizes(v *format.Volume) int64 {
 	var n int64
-	for _, f := range fs {
-		n += f.Size
+	for i := range v.NumFiles() {
+		n += v.FileAt(i).Size
 	}
 	return n
 }

@@ -71,12 +71,12 @@ func (v *Volume) CheckSumsList(progress func(n int64)) []Finding {
 		return []Finding{{Check: CheckSums, Volume: label, File: SumsFile, Detail: "file missing"}}
 	}
 	var out, extra []Finding
-	next := 0 // v.files[:next] are listed or found extra
+	next := 0 // the files before the next-th are listed or found extra
 	// files listed by no line up to path (the volume's files and
 	// SHA256SUMS are both in byte order of their paths)
 	skip := func(upTo string, all bool) {
-		for ; next < len(v.files) && (all || v.files[next].Path < upTo); next++ {
-			if p := v.files[next].Path; p != SumsFile && p != SumsSigFile {
+		for ; next < v.nfiles && (all || v.FileAt(next).Path < upTo); next++ {
+			if p := v.FileAt(next).Path; p != SumsFile && p != SumsSigFile {
 				extra = append(extra, Finding{Check: CheckExtra, Volume: label, File: p, Detail: "on the volume, not listed in SHA256SUMS"})
 			}
 		}
@@ -112,7 +112,7 @@ func (v *Volume) CheckSumsList(progress func(n int64)) []Finding {
 				out = append(out, Finding{Check: CheckSums, Volume: label, File: s.Path, Detail: "lists itself or its signature"})
 			}
 			skip(s.Path, false)
-			if next < len(v.files) && v.files[next].Path == s.Path {
+			if next < v.nfiles && v.FileAt(next).Path == s.Path {
 				next++ // listed
 			}
 			switch {
@@ -279,7 +279,8 @@ func (v *Volume) indexMatchesManifest(ix []checkEntry) []Finding {
 			out = append(out, Finding{Check: CheckMissing, Volume: m.Label, File: p, Seq: e.Seq, Detail: "indexed message file absent"})
 		}
 	}
-	for _, f := range v.files {
+	for i := range v.nfiles {
+		f := v.FileAt(i)
 		if !strings.HasPrefix(f.Path, MsgDir+"/") {
 			continue
 		}

@@ -21,6 +21,16 @@ type Tree interface {
 	Open(path string) (io.ReadCloser, error)
 }
 
+// IndexedTree is a Tree that keeps its own sorted file list (an image's
+// reader does): Volume then reads it by index instead of keeping a copy
+// (24 bytes a file). NumFiles lists the tree (its error is Files'), and
+// FileAt(i), 0 ≤ i < NumFiles(), is the i-th file of Files().
+type IndexedTree interface {
+	Tree
+	NumFiles() (int, error)
+	FileAt(i int) TreeFile
+}
+
 // DirTree is a Tree over a directory.
 type DirTree string
 

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
+	"sort"
 	"sync"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -28,7 +28,9 @@ const maxMeta = 64 << 20
 // stream from the tree whenever they are read.
 type Volume struct {
 	tree     Tree
-	files    []TreeFile
+	indexed  IndexedTree // tree, when it keeps its own sorted list; else
+	files    []TreeFile  // the list of tree.Files()
+	nfiles   int
 	manifest *Manifest
 	// sumsSHA is the SHA-256 of SHA256SUMS as first read whole (sumsRead):
 	// every later read of it must give the same bytes, so that the file
@@ -40,11 +42,18 @@ type Volume struct {
 // OpenVolume lists tree and reads its manifest. A missing or invalid
 // MANIFEST.JSON is an error (wrapping ErrNoFile when missing).
 func OpenVolume(tree Tree) (*Volume, error) {
-	files, err := tree.Files()
+	v := &Volume{tree: tree}
+	var err error
+	if it, ok := tree.(IndexedTree); ok {
+		v.indexed = it
+		v.nfiles, err = it.NumFiles()
+	} else {
+		v.files, err = tree.Files()
+		v.files, v.nfiles = slices.Clip(v.files), len(v.files)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("format: list files: %w", err)
 	}
-	v := &Volume{tree: tree, files: slices.Clip(files)}
 	mb, err := v.ReadFile(ManifestFile)
 	if err != nil {
 		return nil, err
@@ -58,8 +67,29 @@ func OpenVolume(tree Tree) (*Volume, error) {
 // Manifest returns the parsed MANIFEST.JSON.
 func (v *Volume) Manifest() *Manifest { return v.manifest }
 
-// Files returns every regular file, sorted by path.
-func (v *Volume) Files() []TreeFile { return v.files }
+// Files returns every regular file, sorted by path (a copy when the tree
+// keeps its own list: NumFiles and FileAt do not copy).
+func (v *Volume) Files() []TreeFile {
+	if v.indexed == nil {
+		return v.files
+	}
+	out := make([]TreeFile, v.nfiles)
+	for i := range out {
+		out[i] = v.indexed.FileAt(i)
+	}
+	return out
+}
+
+// NumFiles is the number of regular files.
+func (v *Volume) NumFiles() int { return v.nfiles }
+
+// FileAt returns the i-th regular file in path order, 0 ≤ i < NumFiles().
+func (v *Volume) FileAt(i int) TreeFile {
+	if v.indexed != nil {
+		return v.indexed.FileAt(i)
+	}
+	return v.files[i]
+}
 
 // Sums reads and returns the raw SHA256SUMS bytes (nil when absent; at
 // most 64 MiB, as ReadFile). It reads the file on every call: the checks
@@ -120,11 +150,14 @@ func (v *Volume) Has(path string) bool { _, ok := v.size(path); return ok }
 
 // size returns the size of the file at path, if the tree holds it.
 func (v *Volume) size(path string) (int64, bool) {
-	i, ok := slices.BinarySearchFunc(v.files, path, func(f TreeFile, p string) int { return strings.Compare(f.Path, p) })
-	if !ok {
+	i := sort.Search(v.nfiles, func(i int) bool { return v.FileAt(i).Path >= path })
+	if i == v.nfiles {
 		return 0, false
 	}
-	return v.files[i].Size, true
+	if f := v.FileAt(i); f.Path == path {
+		return f.Size, true
+	}
+	return 0, false
 }
 
 // Open opens the raw file at path.
