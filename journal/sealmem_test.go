@@ -3,6 +3,7 @@ package journal_test
 import (
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -42,8 +43,9 @@ func heapPeak(fn func()) (peak, before uint64) {
 
 // TestRecordSealedMemory records one volume of 500,000 placements (a full
 // dvd5 volume of small mail) and reports the Go heap peak of RecordSealed
-// above the heap holding the caller's placements; it fails above 160 MiB
-// (the transaction marking the whole set took 334 MiB).
+// above the heap holding the caller's placements, at the GC target sealing
+// sets; it fails above 128 MiB (the transaction marking the whole set took
+// 238 MiB).
 func TestRecordSealedMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("stores 500,000 messages")
@@ -54,6 +56,7 @@ func TestRecordSealedMemory(t *testing.T) {
 	if err := journal.FillJournaled(j, "acme", n, recv); err != nil {
 		t.Fatal(err)
 	}
+	defer debug.SetGCPercent(debug.SetGCPercent(50)) // as sealing runs (sealing/gcpercent.go); GOGC moves the peak
 	v := journal.Volume{Label: "ACME_202603_V01OF01", Tenant: "acme", Period: "2026-03", SetID: "s", Index: 1, Count: 1,
 		FirstSeq: 1, LastSeq: n, VerifyKey: []byte("-----BEGIN PGP PRIVATE KEY BLOCK-----")}
 	v.Placements = make([]journal.Placement, n)
@@ -68,11 +71,11 @@ func TestRecordSealedMemory(t *testing.T) {
 	}
 	t.Logf("RecordSealed of %d placements: %v, Go heap (HeapInuse) peak +%.1f MiB above %.1f MiB",
 		n, time.Since(start).Round(time.Millisecond), float64(peak)/(1<<20), float64(before)/(1<<20))
-	// 334 MiB with the whole set marked in one transaction, 60-70 MiB
-	// since (GOGC 100; 29 MiB at GOGC 25: most of it is garbage not yet
-	// collected)
-	if peak > 160<<20 {
-		t.Errorf("Go heap peak +%d MiB during RecordSealed of %d placements, want < 160 MiB", peak>>20, n)
+	// GC 50: 238 MiB with the whole set marked in one transaction, 35 MiB
+	// since (GOGC 100: 334-428 before, 66-103 since; most of what remains
+	// is garbage not yet collected: 29 MiB at GOGC 25)
+	if peak > 128<<20 {
+		t.Errorf("Go heap peak +%d MiB during RecordSealed of %d placements, want < 128 MiB", peak>>20, n)
 	}
 	for _, seq := range []uint64{1, n / 2, n} {
 		m, err := j.Message(ctx, "acme", seq)
