@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -178,67 +176,108 @@ type MessageResult struct {
 // compares each plaintext SHA-256 and size with the index, checks that the
 // index matches the manifest and the MSG files present, and calls fn (may be
 // nil) per message. It returns the number of index entries (-1 if the index
-// is unreadable) and the findings. Of each entry it keeps only what the
-// check needs (checkEntry), not the decoded index: that grows with the
-// messages per volume (112 MiB at 124,000).
+// is unreadable) and the findings.
+//
+// It keeps nothing per entry: INDEX.PGP is read twice, first whole (an
+// unreadable index, even one whose integrity check fails at its end, is
+// only the index finding, and no message is decrypted), then streamed
+// into the decryption of its messages, each entry held only while its
+// message is decrypted. Keeping the entries (seq, size and SHA-256) was
+// 48 bytes a message; the second read costs one more decryption and parse
+// of the index. The MSG files the index lists are marked in a bitmap over
+// the volume's files (1 bit a file) to find the extra ones.
 func (v *Volume) CheckMessages(keys openpgp.EntityList, fn func(MessageResult)) (int, []Finding) {
 	m := v.manifest
 	d := pgp.NewDecrypter(keys) // one KEK derivation per volume and key, not per message
-	var ix []checkEntry
-	badSHA := map[uint64]string{} // the index's sha256 where it is not 64 lowercase hex digits
+	var n int
+	var first, last uint64
 	err := v.indexFunc(d, func(e IndexEntry) error {
-		ce := checkEntry{Seq: e.Seq, Size: e.Size}
-		if b, err := hex.DecodeString(e.SHA256); err == nil && len(b) == len(ce.SHA256) && hex.EncodeToString(b) == e.SHA256 {
-			copy(ce.SHA256[:], b)
-		} else if e.SHA256 != "" {
-			badSHA[e.Seq] = e.SHA256
+		if n == 0 {
+			first = e.Seq
 		}
-		ix = append(ix, ce)
+		last = e.Seq
+		n++
 		return nil
 	})
 	if err != nil {
 		return -1, []Finding{{Check: CheckIndex, Volume: m.Label, File: IndexFile, Detail: err.Error()}}
 	}
-	out := v.indexMatchesManifest(ix)
+	var head, missing, extra, msgs []Finding
+	bad := func(d string, a ...any) {
+		head = append(head, Finding{Check: CheckIndex, Volume: m.Label, File: IndexFile, Detail: fmt.Sprintf(d, a...)})
+	}
+	if n != m.Messages {
+		bad("%d entries, manifest says %d messages", n, m.Messages)
+	}
+	if n > 0 && (first != m.FirstSeq || last != m.LastSeq) {
+		bad("sequence %d–%d, manifest says %d–%d", first, last, m.FirstSeq, m.LastSeq)
+	}
+	listed := make([]uint64, (v.nfiles+63)/64) // by file position: a file some entry names
+	var again error
+	entries := func(yield func(streamEntry) bool) {
+		again = v.indexFunc(d, func(e IndexEntry) error {
+			se := streamEntry{Seq: e.Seq, Size: e.Size}
+			if b, err := hex.DecodeString(e.SHA256); err == nil && len(b) == len(se.SHA256) && hex.EncodeToString(b) == e.SHA256 {
+				copy(se.SHA256[:], b)
+			} else {
+				se.badSHA = e.SHA256
+			}
+			if !yield(se) {
+				return errStop
+			}
+			return nil
+		})
+	}
+	count := 0
 	// messages decrypt in parallel (one per core), results in index order
-	ordered(len(ix), func(i int) MessageResult { return v.decryptOne(ix[i].Seq, d) }, func(i int, r MessageResult) {
-		e := ix[i]
+	orderedSeq(entries, func(e streamEntry) MessageResult { return v.decryptOne(e.Seq, d) }, func(e streamEntry, r MessageResult) {
+		count++
+		if i, ok := v.position(r.Path); ok {
+			listed[i/64] |= 1 << (i % 64)
+		} else {
+			missing = append(missing, Finding{Check: CheckMissing, Volume: m.Label, File: r.Path, Seq: e.Seq, Detail: "indexed message file absent"})
+		}
 		if fn != nil {
 			fn(r)
 		}
 		switch {
 		case r.Err != nil:
-			out = append(out, Finding{Check: CheckDecrypt, Volume: m.Label, File: r.Path, Seq: e.Seq, Detail: r.Err.Error()})
-		case badSHA[e.Seq] != "" || r.SHA256 != e.SHA256 || r.Size != e.Size:
-			sha, bad := badSHA[e.Seq]
-			if !bad {
+			msgs = append(msgs, Finding{Check: CheckDecrypt, Volume: m.Label, File: r.Path, Seq: e.Seq, Detail: r.Err.Error()})
+		case e.badSHA != "" || r.SHA256 != e.SHA256 || r.Size != e.Size:
+			sha := e.badSHA
+			if sha == "" {
 				sha = hex.EncodeToString(e.SHA256[:])
 			}
-			out = append(out, Finding{Check: CheckPlaintext, Volume: m.Label, File: r.Path, Seq: e.Seq,
+			msgs = append(msgs, Finding{Check: CheckPlaintext, Volume: m.Label, File: r.Path, Seq: e.Seq,
 				Detail: fmt.Sprintf("decrypted %d bytes with SHA-256 %x; index says %d bytes, %s", r.Size, r.SHA256, e.Size, sha)})
 		}
 	})
-	return len(ix), out
-}
-
-// indexed reports whether p is MessagePath of an entry of ix (in
-// increasing Seq order).
-func indexed(ix []checkEntry, p string) bool {
-	seq, err := strconv.ParseUint(strings.TrimSuffix(path.Base(p), ".PGP"), 10, 64)
-	if err != nil {
-		return false
+	for i := range v.nfiles {
+		if p := v.FileAt(i).Path; strings.HasPrefix(p, MsgDir+"/") && listed[i/64]&(1<<(i%64)) == 0 {
+			extra = append(extra, Finding{Check: CheckExtra, Volume: m.Label, File: p, Detail: "message file not in the index"})
+		}
 	}
-	i := sort.Search(len(ix), func(i int) bool { return ix[i].Seq >= seq })
-	return i < len(ix) && ix[i].Seq == seq && MessagePath(seq) == p
+	out := append(append(append(head, missing...), extra...), msgs...)
+	if again != nil || count != n { // the index read differently the second time
+		out = append(out, Finding{Check: CheckIndex, Volume: m.Label, File: IndexFile,
+			Detail: fmt.Sprintf("read again: %d entries (%d the first time): %v", count, n, again)})
+	}
+	return n, out
 }
 
-// checkEntry is what CheckMessages keeps of an index entry (48 bytes; an
-// index sha256 that is not 64 lowercase hex digits is kept aside); its
-// path is MessagePath(Seq) (ReadIndexFunc checks that).
-type checkEntry struct {
+// streamEntry is an index entry while its message is checked; its path is
+// MessagePath(Seq) (ReadIndexFunc checks that).
+type streamEntry struct {
 	Seq    uint64
 	Size   int64
 	SHA256 [32]byte
+	badSHA string // the index's sha256 when it is not 64 lowercase hex digits
+}
+
+// position returns the position of path among the volume's files.
+func (v *Volume) position(path string) (int, bool) {
+	i := sort.Search(v.nfiles, func(i int) bool { return v.FileAt(i).Path >= path })
+	return i, i < v.nfiles && v.FileAt(i).Path == path
 }
 
 func (v *Volume) decryptOne(seq uint64, d *pgp.Decrypter) MessageResult {
@@ -257,36 +296,4 @@ func (v *Volume) decryptOne(seq uint64, d *pgp.Decrypter) MessageResult {
 		copy(res.SHA256[:], h.Sum(nil))
 	}
 	return res
-}
-
-// indexMatchesManifest checks count, range and that the MSG files present
-// are exactly those the index lists.
-func (v *Volume) indexMatchesManifest(ix []checkEntry) []Finding {
-	m := v.manifest
-	var out []Finding
-	bad := func(d string, a ...any) {
-		out = append(out, Finding{Check: CheckIndex, Volume: m.Label, File: IndexFile, Detail: fmt.Sprintf(d, a...)})
-	}
-	if len(ix) != m.Messages {
-		bad("%d entries, manifest says %d messages", len(ix), m.Messages)
-	}
-	if len(ix) > 0 && (ix[0].Seq != m.FirstSeq || ix[len(ix)-1].Seq != m.LastSeq) {
-		bad("sequence %d–%d, manifest says %d–%d", ix[0].Seq, ix[len(ix)-1].Seq, m.FirstSeq, m.LastSeq)
-	}
-	for _, e := range ix {
-		p := MessagePath(e.Seq)
-		if !v.Has(p) {
-			out = append(out, Finding{Check: CheckMissing, Volume: m.Label, File: p, Seq: e.Seq, Detail: "indexed message file absent"})
-		}
-	}
-	for i := range v.nfiles {
-		f := v.FileAt(i)
-		if !strings.HasPrefix(f.Path, MsgDir+"/") {
-			continue
-		}
-		if !indexed(ix, f.Path) {
-			out = append(out, Finding{Check: CheckExtra, Volume: m.Label, File: f.Path, Detail: "message file not in the index"})
-		}
-	}
-	return out
 }

@@ -136,3 +136,27 @@ func TestSumsReadTwiceDiffer(t *testing.T) {
 		t.Errorf("findings %v", fs)
 	}
 }
+
+// TestCheckMessagesIndexFailsLate: an INDEX.PGP whose damage shows only at
+// its end (the integrity check) is only the index finding, and no message
+// is decrypted or passed to fn: CheckMessages reads the whole index before
+// it decrypts any message.
+func TestCheckMessagesIndexFailsLate(t *testing.T) {
+	tenant, signer := newKeys(t), newKeys(t)
+	dir, _ := buildDir(t, tenant, signer)
+	p := filepath.Join(dir, IndexFile)
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flip(t, p, fi.Size()-5) // inside the MDC packet
+	v, err := OpenVolume(DirTree(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	n, fs := v.CheckMessages(tenant.sec, func(MessageResult) { calls++ })
+	if n != -1 || len(fs) != 1 || fs[0].Check != CheckIndex || calls != 0 {
+		t.Errorf("n %d, %d calls, findings %v", n, calls, fs)
+	}
+}
