@@ -1,6 +1,7 @@
 package journal_test
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -77,10 +78,81 @@ func TestRecordSealedMemory(t *testing.T) {
 	if peak > 128<<20 {
 		t.Errorf("Go heap peak +%d MiB during RecordSealed of %d placements, want < 128 MiB", peak>>20, n)
 	}
+	v.Placements = nil
+	runtime.GC()
+	var full journal.Volume
+	peak, _ = heapPeak(func() { full, err = j.Volume(ctx, v.Label) })
+	if err != nil || len(full.Placements) != n {
+		t.Fatal(len(full.Placements), err)
+	}
+	full = journal.Volume{}
+	count := 0
+	streamed, _ := heapPeak(func() {
+		err = j.Placements(ctx, v.Label, func(journal.Placement) error { count++; return nil })
+	})
+	if err != nil || count != n {
+		t.Fatal(count, err)
+	}
+	t.Logf("Volume (every placement decoded): Go heap peak +%.1f MiB; Placements (streamed): +%.1f MiB",
+		float64(peak)/(1<<20), float64(streamed)/(1<<20))
 	for _, seq := range []uint64{1, n / 2, n} {
 		m, err := j.Message(ctx, "acme", seq)
 		if err != nil || m.State != journal.Sealed || m.Volume != v.Label {
 			t.Fatalf("message %d: %v %v", seq, m.State, err)
 		}
+	}
+}
+
+// TestPlacementsStreams: Placements yields what Volume decodes, in order,
+// over several pages, also when the record is rewritten between pages
+// (a verification added), and VolumeMeta is Volume without them.
+func TestPlacementsStreams(t *testing.T) {
+	j := newJ(t)
+	const n = 700
+	if err := journal.FillJournaled(j, "acme", n, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	v := journal.Volume{Label: "V1", Tenant: "acme", Period: "2026-03", FirstSeq: 1, LastSeq: n - 1,
+		Verifications: []journal.Verification{{Copy: "self", Method: "deep", OK: true}}}
+	for i := n - 1; i >= 1; i-- { // not in seq order; odd paths
+		v.Placements = append(v.Placements, journal.Placement{Seq: uint64(i), Path: fmt.Sprintf("MSG/%d\"}]<é>,{%d", i, i)})
+	}
+	empty := journal.Volume{Label: "V0", Tenant: "acme"}
+	if err := j.RecordSealed(ctx, v, empty); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []journal.Volume{v, empty} {
+		full, err := j.Volume(ctx, want.Label)
+		if err != nil {
+			t.Fatal(err)
+		}
+		meta, err := j.VolumeMeta(ctx, want.Label)
+		if err != nil || meta.Placements != nil || meta.Label != full.Label || meta.LastSeq != full.LastSeq || len(meta.Verifications) != len(full.Verifications) {
+			t.Fatalf("meta %+v %v", meta, err)
+		}
+		var got []journal.Placement
+		err = j.Placements(ctx, want.Label, func(p journal.Placement) error {
+			if len(got) == 300 { // rewrites the record between two pages
+				if err := j.AddVerification(ctx, want.Label, journal.Verification{Copy: "disc", Method: "deep", OK: true}); err != nil {
+					return err
+				}
+			}
+			got = append(got, p)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want.Placements) || len(full.Placements) != len(want.Placements) {
+			t.Fatalf("%s: %d placements streamed, %d decoded, %d recorded", want.Label, len(got), len(full.Placements), len(want.Placements))
+		}
+		for i := range got {
+			if got[i] != want.Placements[i] || full.Placements[i] != want.Placements[i] {
+				t.Fatalf("%s placement %d: %+v / %+v, want %+v", want.Label, i, got[i], full.Placements[i], want.Placements[i])
+			}
+		}
+	}
+	if err := j.Placements(ctx, "NONE", func(journal.Placement) error { return nil }); !errors.Is(err, journal.ErrNotFound) {
+		t.Fatalf("unknown label: %v", err)
 	}
 }

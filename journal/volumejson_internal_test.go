@@ -54,3 +54,45 @@ func TestVolumeJSONMatchesMarshal(t *testing.T) {
 		}
 	}
 }
+
+// TestPlacementsPageIndented: placementsPage reads any JSON spacing, in
+// pages of any size, and stops at the array's end.
+func TestPlacementsPageIndented(t *testing.T) {
+	// no placements field at all: the text is empty
+	if ps, _, end, err := placementsPage(nil, -1, 1); ps != nil || !end || err != nil {
+		t.Fatal("placementsPage(nil): ", ps, end, err)
+	}
+	ps := []Placement{{1, "a"}, {2, `b"}]`}, {3, "c"}}
+	for _, text := range [][]byte{mustIndent(t, ps), mustIndent(t, []Placement{}), []byte("null")} {
+		text = append(text, `, "image_name": "x"}`...)
+		for n := 1; n <= 4; n++ {
+			var got []Placement
+			pos := -1
+			for {
+				page, next, end, err := placementsPage(text, pos, n)
+				if err != nil {
+					t.Fatalf("%s (pages of %d): %v", text, n, err)
+				}
+				got, pos = append(got, page...), next
+				if end {
+					break
+				}
+			}
+			want := ps
+			if !bytes.HasPrefix(text, []byte("[\n")) || bytes.HasPrefix(text, []byte("[]")) {
+				want = nil
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s (pages of %d): %v", text, n, got)
+			}
+		}
+	}
+}
+
+func mustIndent(t *testing.T, v any) []byte {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
