@@ -81,20 +81,23 @@ func TestRecordSealedMemory(t *testing.T) {
 	v.Placements = nil
 	runtime.GC()
 	var full journal.Volume
+	t0 := time.Now()
 	peak, _ = heapPeak(func() { full, err = j.Volume(ctx, v.Label) })
+	tFull := time.Since(t0)
 	if err != nil || len(full.Placements) != n {
 		t.Fatal(len(full.Placements), err)
 	}
 	full = journal.Volume{}
 	count := 0
+	t0 = time.Now()
 	streamed, _ := heapPeak(func() {
 		err = j.Placements(ctx, v.Label, func(journal.Placement) error { count++; return nil })
 	})
 	if err != nil || count != n {
 		t.Fatal(count, err)
 	}
-	t.Logf("Volume (every placement decoded): Go heap peak +%.1f MiB; Placements (streamed): +%.1f MiB",
-		float64(peak)/(1<<20), float64(streamed)/(1<<20))
+	t.Logf("Volume (every placement decoded): Go heap peak +%.1f MiB, %v; Placements (streamed): +%.1f MiB, %v",
+		float64(peak)/(1<<20), tFull.Round(time.Millisecond), float64(streamed)/(1<<20), time.Since(t0).Round(time.Millisecond))
 	for _, seq := range []uint64{1, n / 2, n} {
 		m, err := j.Message(ctx, "acme", seq)
 		if err != nil || m.State != journal.Sealed || m.Volume != v.Label {
