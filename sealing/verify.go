@@ -241,20 +241,19 @@ func checkSignature(r *VolumeReader, signer openpgp.EntityList) []format.Finding
 // journalExpectation loads the journal's record of label and its
 // verification key. A label the journal does not know is a finding.
 func journalExpectation(ctx context.Context, j *journal.Journal, label string, vr *VolumeReport) *expectation {
-	v, err := j.Volume(ctx, label)
+	v, err := j.VolumeMeta(ctx, label) // placements are read in pages below
 	if err != nil {
 		vr.Findings = append(vr.Findings, format.Finding{Check: format.CheckJournal, Volume: label, Detail: "journal has no such volume: " + err.Error()})
 		return nil
 	}
 	vr.journalVol = true
-	exp := &expectation{vol: v, placed: make([]placed, 0, len(v.Placements)), unknown: map[uint64]bool{}, paths: map[uint64]string{}}
-	exp.vol.Placements = nil
+	exp := &expectation{vol: v, unknown: map[uint64]bool{}, paths: map[uint64]string{}}
 	if len(v.VerifyKey) > 0 {
 		if exp.keys, err = pgp.ReadSecret(v.VerifyKey, nil); err != nil {
 			vr.Findings = append(vr.Findings, format.Finding{Check: format.CheckJournal, Volume: label, Detail: "verification key unreadable: " + err.Error()})
 		}
 	}
-	for _, p := range v.Placements {
+	err = j.Placements(ctx, label, func(p journal.Placement) error {
 		if p.Path != format.MessagePath(p.Seq) {
 			exp.paths[p.Seq] = p.Path
 		}
@@ -263,9 +262,14 @@ func journalExpectation(ctx context.Context, j *journal.Journal, label string, v
 			vr.Findings = append(vr.Findings, format.Finding{Check: format.CheckJournal, Volume: label, Seq: p.Seq, Detail: err.Error()})
 			exp.unknown[p.Seq] = true
 			exp.placed = append(exp.placed, placed{seq: p.Seq})
-			continue
+			return nil
 		}
 		exp.placed = append(exp.placed, placed{seq: p.Seq, sha: m.SHA256})
+		return nil
+	})
+	if err != nil {
+		vr.Findings = append(vr.Findings, format.Finding{Check: format.CheckJournal, Volume: label, Detail: "placements unreadable: " + err.Error()})
+		return nil
 	}
 	sort.Slice(exp.placed, func(i, k int) bool { return exp.placed[i].seq < exp.placed[k].seq })
 	return exp
