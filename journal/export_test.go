@@ -96,3 +96,12 @@ func FillJournaled(j *Journal, tenant string, n int, recv time.Time) error {
 	}
 	return nil
 }
+
+// SetReleaseChunk sets how many messages one Release transaction releases
+// and a fault run before transaction n (from 1); an error stops Release
+// there as a crash would. restore undoes both.
+func SetReleaseChunk(n int, fault func(n int) error) (restore func()) {
+	c0, f0 := releaseChunk, releaseFault
+	releaseChunk, releaseFault = n, fault
+	return func() { releaseChunk, releaseFault = c0, f0 }
+}

@@ -27,6 +27,16 @@ type ReleaseResult struct {
 // volume's VerifyKey is wiped and Released set. ErrReleased if the volume
 // was already released. Raises "release-freed-nothing" when there were
 // bodies to free but no byte was freed. Audited as "release".
+//
+// Messages are released releaseChunk per transaction, each of which checks
+// the verification rule again, and a last transaction marks the volume
+// released, wipes its key and audits it: one transaction for a full DVD of
+// small mail (500,000 records rewritten, 4 GiB of bodies freed) would hold
+// every dirty page in memory. An interrupted Release (a crash, a full
+// disk) leaves some of the volume's messages released and the volume not
+// marked; every one of them was on a verified volume when its body went,
+// and running Release again finishes the rest (already released messages
+// are skipped and not counted again).
 func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions) (ReleaseResult, error) {
 	if opts.Copies < 1 {
 		opts.Copies = 1
@@ -34,22 +44,85 @@ func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions
 	if opts.Actor == "" {
 		opts.Actor = j.actor(ctx)
 	}
-	v, err := j.Volume(ctx, label)
+	v, err := j.VolumeMeta(ctx, label)
 	if err != nil {
 		return ReleaseResult{}, err
 	}
 	if err := releasable(v, opts.Copies); err != nil {
 		return ReleaseResult{}, err
 	}
-	keep, err := j.keepSet(ctx, v, opts.Keep)
+	// The placed seqs (8 bytes each) and the holds, evaluated outside any
+	// transaction (Keep may read the catalog).
+	var seqs []uint64
+	keep := map[uint64]bool{}
+	err = j.Placements(ctx, label, func(p Placement) error {
+		seqs = append(seqs, p.Seq)
+		if opts.Keep == nil {
+			return nil
+		}
+		m, err := j.Message(ctx, v.Tenant, p.Seq)
+		if err != nil {
+			return err
+		}
+		if opts.Keep(m) {
+			keep[p.Seq] = true
+		}
+		return nil
+	})
 	if err != nil {
 		return ReleaseResult{}, err
 	}
 	var res ReleaseResult
-	var toFree int
+	toFree := 0
+	for n, start := 1, 0; start < len(seqs); n, start = n+1, start+releaseChunk {
+		if releaseFault != nil {
+			if err := releaseFault(n); err != nil {
+				return res, err
+			}
+		}
+		chunk := seqs[start:min(start+releaseChunk, len(seqs))]
+		var cres ReleaseResult
+		var cfree int
+		err := j.update(func(tx Tx) error {
+			cres, cfree = ReleaseResult{}, 0
+			meta, _, _, err := getVolumeMeta(tx, label)
+			if err != nil {
+				return err
+			}
+			if err := releasable(meta, opts.Copies); err != nil {
+				return err
+			}
+			var d tenantStats // added to the tenant's counters once per transaction
+			for _, seq := range chunk {
+				if err := releaseMessage(tx, meta, seq, keep[seq], &cres, &cfree, &d); err != nil {
+					return err
+				}
+			}
+			return addStats(tx, meta.Tenant, func(s *tenantStats) {
+				s.Sealed += d.Sealed
+				s.Released += d.Released
+				s.BodyBytes += d.BodyBytes
+			})
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Released += cres.Released
+		res.Kept += cres.Kept
+		res.BytesFreed += cres.BytesFreed
+		toFree += cfree
+	}
 	err = j.update(func(tx Tx) error {
-		res, toFree = ReleaseResult{}, 0
-		return j.releaseTx(tx, label, opts, keep, &res, &toFree)
+		return updateVolume(tx, label, func(v *Volume) error {
+			if err := releasable(*v, opts.Copies); err != nil {
+				return err
+			}
+			v.Released, v.VerifyKey = j.now(), nil
+			_, err := appendAudit(tx, j.now(), opts.Actor, "release", fmt.Sprintf(
+				"release %s (copies %d): %d bodies deleted, %d kept by hold, %d bytes freed",
+				label, opts.Copies, res.Released, res.Kept, res.BytesFreed))
+			return err
+		})
 	})
 	if err == nil && toFree > 0 && res.BytesFreed == 0 {
 		j.RaiseAlarm(Alarm{Kind: "release-freed-nothing", Tenant: v.Tenant, Message: fmt.Sprintf(
@@ -57,6 +130,13 @@ func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions
 	}
 	return res, err
 }
+
+// releaseChunk is how many messages one Release transaction releases.
+var releaseChunk = 2048
+
+// releaseFault, TEST ONLY, runs before Release's transaction n (from 1);
+// an error stops Release there, as a crash would.
+var releaseFault func(n int) error
 
 // releasable checks the verification rule.
 func releasable(v Volume, copies int) error {
@@ -88,51 +168,16 @@ func goodCopies(vers []Verification) int {
 	return good
 }
 
-// keepSet evaluates keep outside any transaction: seqs whose body stays.
-func (j *Journal) keepSet(ctx context.Context, v Volume, keep func(Message) bool) (map[uint64]bool, error) {
-	out := map[uint64]bool{}
-	if keep == nil {
-		return out, nil
-	}
-	for _, p := range v.Placements {
-		m, err := j.Message(ctx, v.Tenant, p.Seq)
-		if err != nil {
-			return nil, err
-		}
-		if keep(m) {
-			out[p.Seq] = true
-		}
-	}
-	return out, nil
-}
-
-func (j *Journal) releaseTx(tx Tx, label string, opts ReleaseOptions, keep map[uint64]bool, res *ReleaseResult, toFree *int) error {
-	v, n, err := getVolume(tx, label)
-	if err != nil {
-		return err
-	}
-	if err := releasable(v, opts.Copies); err != nil {
-		return err
-	}
-	for _, p := range v.Placements {
-		if err := releaseMessage(tx, v, p.Seq, keep[p.Seq], res, toFree); err != nil {
-			return err
-		}
-	}
-	v.Released, v.VerifyKey = j.now(), nil
-	if err := putVolume(tx, n, v); err != nil {
-		return err
-	}
-	_, err = appendAudit(tx, j.now(), opts.Actor, "release", fmt.Sprintf(
-		"release %s (copies %d): %d bodies deleted, %d kept by hold, %d bytes freed",
-		label, opts.Copies, res.Released, res.Kept, res.BytesFreed))
-	return err
-}
-
-func releaseMessage(tx Tx, v Volume, seq uint64, keep bool, res *ReleaseResult, toFree *int) error {
+// releaseMessage releases one message of volume v in tx and adds its
+// change of the tenant's counters to d. A message an interrupted Release
+// of the same volume already released is left alone.
+func releaseMessage(tx Tx, v Volume, seq uint64, keep bool, res *ReleaseResult, toFree *int, d *tenantStats) error {
 	rec, err := lookupSeq(tx, v.Tenant, seq)
 	if err != nil {
 		return err
+	}
+	if rec.State == Released && rec.Volume == v.Label {
+		return nil
 	}
 	if rec.State != Sealed || rec.Volume != v.Label {
 		return fmt.Errorf("journal: %s/%d is %s on %q, not sealed on %s", v.Tenant, seq, rec.State, rec.Volume, v.Label)
@@ -152,15 +197,10 @@ func releaseMessage(tx Tx, v Volume, seq uint64, keep bool, res *ReleaseResult, 
 		res.Released++
 		res.BytesFreed += freed
 	}
-	err = addStats(tx, v.Tenant, func(s *tenantStats) {
-		s.Sealed--
-		s.Released++
-		if !rec.HasBody {
-			s.BodyBytes -= rec.Size
-		}
-	})
-	if err != nil {
-		return err
+	d.Sealed--
+	d.Released++
+	if !rec.HasBody {
+		d.BodyBytes -= rec.Size
 	}
 	return putRecord(tx, &rec)
 }
