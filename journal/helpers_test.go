@@ -87,3 +87,20 @@ func msg(i int, size int) []byte {
 	copy(b, fmt.Sprintf("Subject: %d\r\n\r\n", i))
 	return b
 }
+
+// openAcme opens (creating) a journal in dir with tenant acme holding n
+// messages of about size bytes, for tests that reopen the same directory.
+func openAcme(t testing.TB, dir string, n, size int) *journal.Journal {
+	t.Helper()
+	j, err := journal.Open(dir, journal.Options{MinFreeBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.AddTenant(ctx, journal.Tenant{Name: "acme", Domains: []string{"acme.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		ingest(t, j, env("a@acme.example", "b@acme.example"), msg(i, size))
+	}
+	return j
+}

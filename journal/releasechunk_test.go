@@ -16,17 +16,8 @@ import (
 // every body freed, counters and Check clean.
 func TestReleaseChunkedCrash(t *testing.T) {
 	dir := t.TempDir()
-	j, err := journal.Open(dir, journal.Options{MinFreeBytes: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := j.AddTenant(ctx, journal.Tenant{Name: "acme", Domains: []string{"acme.example"}}); err != nil {
-		t.Fatal(err)
-	}
 	const n = 10
-	for i := range n {
-		ingest(t, j, env("a@acme.example", "b@acme.example"), msg(i, 700))
-	}
+	j := openAcme(t, dir, n, 700)
 	v := seal(t, j, "acme", "ACME_2026_03_V01")
 	verify(t, j, v.Label, "img.iso", true, "deep")
 

@@ -15,17 +15,8 @@ import (
 // atomically, Check is clean, and the next Open finishes the records.
 func TestRecordSealedChunkedCrash(t *testing.T) {
 	dir := t.TempDir()
-	j, err := journal.Open(dir, journal.Options{MinFreeBytes: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := j.AddTenant(ctx, journal.Tenant{Name: "acme", Domains: []string{"acme.example"}}); err != nil {
-		t.Fatal(err)
-	}
 	const n = 10
-	for i := range n {
-		ingest(t, j, env("a@acme.example", "b@acme.example"), msg(i, 500))
-	}
+	j := openAcme(t, dir, n, 500)
 	stop := errors.New("crash")
 	restore := journal.SetSealChunk(3, func(k int) error {
 		if k == 2 {
@@ -105,7 +96,7 @@ func TestRecordSealedChunkedCrash(t *testing.T) {
 	j.Close()
 
 	// a crash before any record was rewritten: Open finishes them
-	j, err = journal.Open(dir, journal.Options{MinFreeBytes: -1})
+	j, err := journal.Open(dir, journal.Options{MinFreeBytes: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
