@@ -11,11 +11,12 @@ import (
 // Fault points of Seal, in the order they are reached. N counts images
 // (1-based) for the per-image points and is 0 otherwise.
 const (
-	FaultStaged   = "after-stage"   // every message encrypted into the work dir
-	FaultPartial  = "after-partial" // image N written to NAME.iso.partial, not yet renamed
-	FaultImage    = "after-image"   // image N renamed to NAME.iso and its directory fsynced
-	FaultVerified = "after-verify"  // every image self-verified, nothing recorded
-	FaultRecorded = "after-record"  // RecordSealed done (with the verifications), work dir not yet removed
+	FaultStaged    = "after-stage"   // every message encrypted into the work dir
+	FaultPartial   = "after-partial" // image N written to NAME.iso.partial, not yet renamed
+	FaultImage     = "after-image"   // image N renamed to NAME.iso and its directory fsynced
+	FaultVerified  = "after-verify"  // every image self-verified, nothing recorded
+	FaultRecordErr = "record-error"  // RecordSealed committed, but its error is taken to be this one (a commit reported failed that reached the disk)
+	FaultRecorded  = "after-record"  // RecordSealed done (with the verifications), work dir not yet removed
 )
 
 // FaultFunc is a test hook called at each fault point; a non-nil error

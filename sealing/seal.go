@@ -303,11 +303,31 @@ func (s *sealer) run(ctx context.Context, seqs []uint64) error {
 	for i := range vols { // the self-verification is stored with the volume, atomically
 		vols[i].Verifications = []journal.Verification{vers[i]}
 	}
-	if err := s.j.RecordSealed(ctx, vols...); err != nil {
+	err = s.j.RecordSealed(ctx, vols...)
+	if err == nil {
+		err = s.fault(FaultRecordErr, 0)
+	}
+	if err != nil {
+		// A commit can fail after its pages reached the disk: if the
+		// journal holds this set anyway, its images must stay.
+		if s.recorded(ctx, vols) {
+			s.images = nil
+			return fmt.Errorf("sealing: record: %w (the journal recorded the set all the same, so its images are kept: run archiver verify --data on them)", err)
+		}
 		return fmt.Errorf("sealing: record: %w", err)
 	}
 	s.images = nil // recorded: never remove them now
 	return s.fault(FaultRecorded, 0)
+}
+
+// recorded reports whether the journal holds this seal's set: its first
+// volume under its label, with this seal's set id and image hash.
+func (s *sealer) recorded(ctx context.Context, vols []journal.Volume) bool {
+	if len(vols) == 0 {
+		return false
+	}
+	v, err := s.j.VolumeMeta(context.WithoutCancel(ctx), vols[0].Label)
+	return err == nil && v.SetID == vols[0].SetID && v.ImageSHA256 == vols[0].ImageSHA256
 }
 
 // cleanup removes the work dir, and on failure every image not recorded,
