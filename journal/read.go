@@ -42,15 +42,8 @@ func (j *Journal) Since(ctx context.Context, afterRev uint64, fn func(Message) e
 // is in [from, until), in Seq order. Zero from/until mean unbounded.
 func (j *Journal) Unsealed(ctx context.Context, tenant string, from, until time.Time) ([]Message, error) {
 	var out []Message
-	err := j.scan(ctx, bIdxUnseal, tenantPrefix(tenant), 0, func(tx Tx, k, v []byte) (Message, bool, error) {
-		_, seq := splitTenantKey(k)
-		r, err := lookupSeq(tx, tenant, getU64(seq))
-		if err != nil {
-			return Message{}, false, err
-		}
-		ok := r.State == Journaled && !r.Received.Before(from) && (until.IsZero() || r.Received.Before(until))
-		return r.Message, ok, nil
-	}, func(m Message) error { out = append(out, m); return nil })
+	err := j.scan(ctx, bIdxUnseal, tenantPrefix(tenant), 0, unsealedIn(tenant, from, until),
+		func(m Message) error { out = append(out, m); return nil })
 	return out, err
 }
 
