@@ -57,15 +57,7 @@ func FuzzPlanOnePath(f *testing.F) {
 // FuzzOpenImage: the reader never panics or hangs on a damaged image; it
 // returns errors (ErrCorrupt for what kdomanski/iso9660 cannot parse).
 func FuzzOpenImage(f *testing.F) {
-	l, err := media.Plan(testInfo(), []media.File{memFile("A/B.TXT", []byte("b")), memFile("C", nil)})
-	if err != nil {
-		f.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := l.WriteTo(&buf); err != nil {
-		f.Fatal(err)
-	}
-	img := buf.Bytes()
+	img := imageBytes(f, []media.File{memFile("A/B.TXT", []byte("b")), memFile("C", nil)})
 	f.Add(img[16*media.SectorSize:], img[23*media.SectorSize:])
 	f.Fuzz(func(t *testing.T, descriptors, dirs []byte) {
 		data := append([]byte(nil), img...)

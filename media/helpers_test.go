@@ -77,6 +77,20 @@ func expect(t testing.TB, files []media.File) map[string]want {
 	return m
 }
 
+// imageBytes plans files with testInfo and returns the written image.
+func imageBytes(t testing.TB, files []media.File) []byte {
+	t.Helper()
+	l, err := media.Plan(testInfo(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := l.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // master plans and writes an image into a temp dir, checking that the
 // written size equals the planned size, and returns its path.
 func master(t testing.TB, info media.VolumeInfo, files []media.File) (string, *media.Layout) {

@@ -1,7 +1,6 @@
 package media_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"testing"
@@ -67,15 +66,7 @@ func TestPathTablesMatchDirectories(t *testing.T) {
 	for i := range 300 { // many directories: path tables over one sector
 		files = append(files, memFile(fmt.Sprintf("MANY/D%03d_WITH_A_LONGER_NAME/F", i), nil))
 	}
-	l, err := media.Plan(testInfo(), files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := l.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	img := buf.Bytes()
+	img := imageBytes(t, files)
 	for _, vd := range []int{16, 17} {
 		d := img[vd*media.SectorSize:]
 		size := binary.LittleEndian.Uint32(d[132:])

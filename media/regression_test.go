@@ -114,21 +114,13 @@ func TestRegressionSubdirectoriesInBothVolumes(t *testing.T) {
 // root "." record (found by FuzzOpenImage, corpus eb58b4b13706dd58): a
 // damaged disc must give ErrCorrupt instead of hanging verification.
 func TestRegressionSUSPZeroLengthEntry(t *testing.T) {
-	l, err := media.Plan(testInfo(), sealerTree())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := l.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	data := buf.Bytes()
+	data := imageBytes(t, sealerTree())
 	root := int(binary.LittleEndian.Uint32(data[16*media.SectorSize+158:]))
 	sec := data[root*media.SectorSize : (root+1)*media.SectorSize]
 	grown := append(append(append([]byte(nil), sec[:34]...), 'S', 'P', 0, 1), sec[34:media.SectorSize-4]...)
 	grown[0] = 38 // the "." record now carries a 4-byte System Use area
 	copy(sec, grown)
-	_, err = media.OpenImage(bytes.NewReader(data))
+	_, err := media.OpenImage(bytes.NewReader(data))
 	if !errors.Is(err, media.ErrCorrupt) {
 		t.Fatalf("OpenImage = %v, want ErrCorrupt", err)
 	}

@@ -33,15 +33,7 @@ func TestTruncatedImageIsCorruptNotPanic(t *testing.T) {
 		memFile("E.BIN", bytes.Repeat([]byte{0xe5}, 5000)),
 		memFile("F", nil),
 	}
-	l, err := media.Plan(testInfo(), files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := l.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	img := buf.Bytes()
+	img := imageBytes(t, files)
 	w := map[string][]byte{}
 	for _, f := range files {
 		r, _ := f.Open()
@@ -77,15 +69,7 @@ func TestTruncatedImageIsCorruptNotPanic(t *testing.T) {
 
 // Errors name the file or directory that could not be read.
 func TestTruncatedImageErrorNamesPath(t *testing.T) {
-	l, err := media.Plan(testInfo(), []media.File{memFile("DIR/LAST.BIN", bytes.Repeat([]byte("x"), 9000))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if _, err := l.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	img := buf.Bytes()
+	img := imageBytes(t, []media.File{memFile("DIR/LAST.BIN", bytes.Repeat([]byte("x"), 9000))})
 	im, err := media.OpenImage(bytes.NewReader(img[:len(img)-3*media.SectorSize]))
 	if err != nil {
 		t.Fatal(err)
