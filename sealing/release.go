@@ -30,10 +30,14 @@ func Release(ctx context.Context, j *journal.Journal, arg string, opts ReleaseOp
 	if err != nil {
 		return journal.ReleaseResult{}, err
 	}
-	if v, err := j.Volume(ctx, label); err == nil && !v.Released.IsZero() {
+	v, err := j.VolumeMeta(ctx, label) // placements are not needed here
+	if err != nil {
+		return journal.ReleaseResult{}, fmt.Errorf("sealing: release %s: %w", label, err)
+	}
+	if !v.Released.IsZero() {
 		return journal.ReleaseResult{}, &AlreadyReleasedError{Label: label, Released: v.Released}
 	}
-	if err := latestVerified(ctx, j, label, opts.Copies); err != nil {
+	if err := latestVerified(v, opts.Copies); err != nil {
 		return journal.ReleaseResult{}, err
 	}
 	res, err := j.Release(ctx, label, journal.ReleaseOptions{Copies: opts.Copies, Keep: opts.Keep, Actor: opts.Actor})
@@ -58,7 +62,7 @@ func ResolveLabel(ctx context.Context, j *journal.Journal, arg string) (string, 
 		defer c.Close()
 		return im.VolumeID(), nil
 	}
-	if _, err := j.Volume(ctx, arg); err == nil {
+	if _, err := j.VolumeMeta(ctx, arg); err == nil {
 		return arg, nil
 	}
 	vols, err := j.Volumes(ctx, "")
@@ -76,11 +80,8 @@ func ResolveLabel(ctx context.Context, j *journal.Journal, arg string) (string, 
 // latestVerified requires copies distinct copies whose latest verification
 // is an OK deep one of the image as sealed: a later failed check of a copy
 // withdraws its earlier success.
-func latestVerified(ctx context.Context, j *journal.Journal, label string, copies int) error {
-	v, err := j.Volume(ctx, label)
-	if err != nil {
-		return fmt.Errorf("sealing: release %s: %w", label, err)
-	}
+func latestVerified(v journal.Volume, copies int) error {
+	label := v.Label
 	if copies < 1 {
 		copies = 1
 	}

@@ -148,9 +148,9 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 	if r.label != "" && r.label != m.Label {
 		add(format.Finding{Check: format.CheckManifest, Volume: m.Label, Detail: fmt.Sprintf("ISO volume id %q, manifest label %q", r.label, m.Label)})
 	}
-	vr.SumsSHA256, _ = r.vol.SumsSHA256() // a read error is CheckSumsList's "sums" finding
 	vr.seqs = messageSeqs(r.vol)
 	vr.Findings = append(vr.Findings, checkSignature(r, opts.Signer)...)
+	vr.SumsSHA256, _ = r.vol.SumsSHA256() // the signature check's read; a read error is CheckSumsList's "sums" finding
 	bar := newBar(opts.Progress, sumSizes(r.vol), "hashing "+m.Label)
 	vr.Findings = append(vr.Findings, r.vol.CheckSumsList(bar.add)...)
 	bar.done()

@@ -102,11 +102,16 @@ func (v *Volume) Sums() []byte {
 	return b
 }
 
-// SumsSHA256 returns the SHA-256 of SHA256SUMS, read streaming (of no
-// bytes when the file is absent), and any error reading it.
+// SumsSHA256 returns the SHA-256 of SHA256SUMS (of no bytes when the
+// file is absent), and any error reading it: the hash of the first
+// complete read when there was one (VerifySignature, CheckSumsList), else
+// of a streaming read now.
 func (v *Volume) SumsSHA256() ([32]byte, error) {
 	if !v.Has(SumsFile) {
 		return sha256.Sum256(nil), nil
+	}
+	if v.sumsRead {
+		return v.sumsSHA, nil
 	}
 	var sum [32]byte
 	err := v.readSums(func(r io.Reader) error { _, err := io.Copy(io.Discard, r); return err })
