@@ -1,7 +1,6 @@
 package discovery
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"sort"
 
@@ -122,7 +121,10 @@ func checkChain(all []*format.Volume) []format.Finding {
 			continue
 		}
 		pm := prev.Manifest()
-		if want := fmt.Sprintf("%x", sha256.Sum256(prev.Sums())); m.PrevSums != want {
+		if sum, err := prev.SumsSHA256(); err != nil {
+			out = append(out, format.Finding{Check: format.CheckChain, Volume: m.Label,
+				Detail: fmt.Sprintf("previous volume %s: %s unreadable: %v", pm.Label, format.SumsFile, err)})
+		} else if want := fmt.Sprintf("%x", sum); m.PrevSums != want {
 			out = append(out, format.Finding{Check: format.CheckChain, Volume: m.Label,
 				Detail: fmt.Sprintf("links to SHA256SUMS %s, previous volume %s has %s", m.PrevSums, pm.Label, want)})
 		}

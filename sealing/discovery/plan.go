@@ -1,7 +1,6 @@
 package discovery
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
@@ -33,10 +32,14 @@ func planImport(v *format.Volume, source string, keys openpgp.EntityList) (impor
 	if len(ix) != m.Messages {
 		return importPlan{}, fmt.Errorf("%s: index lists %d messages, manifest %d", m.Label, len(ix), m.Messages)
 	}
+	sums, err := v.SumsSHA256()
+	if err != nil {
+		return importPlan{}, fmt.Errorf("%s: %s: %w", m.Label, format.SumsFile, err)
+	}
 	p := importPlan{recipients: m.Recipients, vol: journal.Volume{
 		Label: m.Label, Tenant: m.Tenant, Period: m.Period, SetID: m.SetID, Index: m.Index, Count: m.Count,
 		FirstSeq: m.FirstSeq, LastSeq: m.LastSeq, ImageName: filepath.Base(source),
-		SumsSHA256: sha256.Sum256(v.Sums()), Sealed: m.Sealed, Released: m.Sealed,
+		SumsSHA256: sums, Sealed: m.Sealed, Released: m.Sealed,
 	}}
 	if m.PrevSums != "" {
 		b, err := hex.DecodeString(m.PrevSums)

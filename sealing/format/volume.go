@@ -91,17 +91,6 @@ func (v *Volume) FileAt(i int) TreeFile {
 	return v.files[i]
 }
 
-// Sums reads and returns the raw SHA256SUMS bytes (nil when absent; at
-// most 64 MiB, as ReadFile). It reads the file on every call: the checks
-// stream it (CheckSumsList, SumsSHA256, VerifySignature).
-func (v *Volume) Sums() []byte {
-	if !v.Has(SumsFile) {
-		return nil
-	}
-	b, _ := v.ReadFile(SumsFile)
-	return b
-}
-
 // SumsSHA256 returns the SHA-256 of SHA256SUMS (of no bytes when the
 // file is absent), and any error reading it: the hash of the first
 // complete read when there was one (VerifySignature, CheckSumsList), else
