@@ -15,6 +15,7 @@ import (
 	"github.com/archiver/archiver/journal"
 	"github.com/archiver/archiver/media"
 	"github.com/archiver/archiver/sealing"
+	"github.com/archiver/archiver/sealing/format"
 	"github.com/archiver/archiver/sealing/pgp"
 )
 
@@ -63,8 +64,8 @@ func (o *Options) defaults() {
 // caller writes the report files, also then.
 func Run(ctx context.Context, j *journal.Journal, o Options) (*Report, error) {
 	o.defaults()
-	if _, _, err := periodBounds(o.Period); err != nil {
-		return nil, err
+	if _, _, err := format.MonthPeriod(o.Period); err != nil {
+		return nil, fmt.Errorf("monthly: period %q: want YYYY-MM", o.Period)
 	}
 	if o.Signer == nil {
 		return nil, errors.New("monthly: no signer")
@@ -99,18 +100,13 @@ func Run(ctx context.Context, j *journal.Journal, o Options) (*Report, error) {
 	return rep, nil
 }
 
-func periodBounds(p string) (time.Time, time.Time, error) {
-	from, err := time.ParseInLocation("2006-01", p, time.UTC)
-	if err != nil {
-		return time.Time{}, time.Time{}, fmt.Errorf("monthly: period %q: want YYYY-MM", p)
-	}
-	return from, from.AddDate(0, 1, 0), nil
-}
-
 func runTenant(ctx context.Context, j *journal.Journal, o Options, tenant string) (*TenantReport, error) {
 	tr := &TenantReport{Tenant: tenant}
-	from, until, _ := periodBounds(o.Period)
-	unsealed, err := j.Unsealed(ctx, tenant, from, until)
+	from, until, err := format.MonthPeriod(o.Period) // checked by Run
+	if err != nil {
+		return nil, err
+	}
+	unsealed, err := j.UnsealedSeqs(ctx, tenant, from, until)
 	if err != nil {
 		return nil, err
 	}
