@@ -88,9 +88,7 @@ func (s *sealer) buildMeta(m *format.Manifest, vol *volPlan, k int) (_ *volMeta,
 	if err != nil {
 		return nil, fmt.Errorf("sealing: %s: %w", format.IndexFile, err)
 	}
-	if vm.small[format.SignerFile], err = pgp.ArmorPublic(s.opts.Signer); err != nil {
-		return nil, err
-	}
+	vm.small[format.SignerFile] = s.signerPub // what metaSectors sized the volume with
 	meta := []format.Sum{{Path: format.IndexFile, SHA256: sealed.CipherSHA256}}
 	for name, b := range vm.small {
 		meta = append(meta, format.Sum{Path: name, SHA256: sha256.Sum256(b)})

@@ -84,17 +84,11 @@ func BuildMeta(m *Manifest, index []IndexEntry, msgs []Sum, to openpgp.EntityLis
 	if err := WriteIndex(&plain, index); err != nil {
 		return nil, err
 	}
-	return BuildMetaJSONL(m, plain.Bytes(), msgs, to, signer)
+	return BuildMetaFrom(m, &plain, msgs, to, signer)
 }
 
-// BuildMetaJSONL is BuildMeta with the index already encoded as JSON Lines
-// (WriteIndex output), which is a third of the memory of []IndexEntry.
-func BuildMetaJSONL(m *Manifest, indexJSONL []byte, msgs []Sum, to openpgp.EntityList, signer *openpgp.Entity) (*Meta, error) {
-	return BuildMetaFrom(m, bytes.NewReader(indexJSONL), msgs, to, signer)
-}
-
-// BuildMetaFrom is BuildMetaJSONL reading the JSON Lines index from r (a
-// work file), so that the plaintext index of a large volume is never held
+// BuildMetaFrom is BuildMeta reading the index as JSON Lines (WriteIndex
+// output) from r (a work file), so that the plaintext index of a large volume is never held
 // in memory; only INDEX.PGP (compressed, encrypted) is.
 func BuildMetaFrom(m *Manifest, indexJSONL io.Reader, msgs []Sum, to openpgp.EntityList, signer *openpgp.Entity) (*Meta, error) {
 	m.Format = Version
