@@ -62,7 +62,11 @@ func TestMergeSumsMatchesFormatSums(t *testing.T) {
 // decrypting to the plain index, and a signature that verifies.
 func TestBuildMetaMatchesFormat(t *testing.T) {
 	f := newFixture(t)
-	s := &sealer{opts: SealOptions{Signer: f.signer}, work: t.TempDir(), recipients: nil}
+	pub, err := pgp.ArmorPublic(f.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sealer{opts: SealOptions{Signer: f.signer}, signerPub: pub, work: t.TempDir(), recipients: nil}
 	tenant, err := pgp.ReadKeys(tenantPub)
 	if err != nil {
 		t.Fatal(err)
