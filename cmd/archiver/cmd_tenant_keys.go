@@ -42,8 +42,12 @@ func runTenantKeys(ctx context.Context, e *env, data, name string, files []strin
 	defer s.closeInto(&err)
 	var keys [][]byte
 	if add {
-		if t, err := s.j.Tenant(ctx, name); err == nil {
+		t, err := s.j.Tenant(ctx, name)
+		switch {
+		case err == nil:
 			keys = append(keys, t.Recipients...)
+		case !errors.Is(err, journal.ErrNotFound): // never replace the keys because they could not be read
+			return fmt.Errorf("tenant %s: %w", name, err)
 		}
 	}
 	for _, p := range files {

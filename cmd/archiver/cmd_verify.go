@@ -53,11 +53,11 @@ func runVerify(ctx context.Context, o verifyOptions, e *env) (err error) {
 	}
 	var st *store
 	if o.data != "" {
-		s, err := e.open(ctx, o.data)
-		if err != nil {
-			return err
+		s, oerr := e.open(ctx, o.data)
+		if oerr != nil {
+			return oerr
 		}
-		defer s.closeInto(&err)
+		defer s.closeInto(&err) // the named result: a failed close is the exit code
 		st, vo.Journal, vo.Record = s, s.j, true
 		if vo.Signer, err = sealing.ArchivePublicKey(s.data); err != nil {
 			return err
