@@ -71,15 +71,21 @@ func (c *Catalog) Sync(ctx context.Context) error {
 // retry with the same envelope).
 func (c *Catalog) add(ctx context.Context, b *bleve.Batch, m journal.Message) error {
 	text, names := c.bodyText(ctx, m)
-	if !m.HasBody && c.covers(ctx, m) {
-		return nil
+	if !m.HasBody {
+		covered, err := c.covers(ctx, m)
+		if err != nil { // never rebuild the document without its body terms on a failed lookup
+			return err
+		}
+		if covered {
+			return nil
+		}
 	}
 	return b.Index(docID(m.Tenant, m.Seq), document(m, text, names))
 }
 
 // covers reports whether m's document is indexed with all its current
-// sender and recipient addresses.
-func (c *Catalog) covers(ctx context.Context, m journal.Message) bool {
+// sender and recipient addresses, and any error searching for it.
+func (c *Catalog) covers(ctx context.Context, m journal.Message) (bool, error) {
 	qs := []query.Query{bleve.NewDocIDQuery([]string{docID(m.Tenant, m.Seq)})}
 	for _, a := range senders(m) {
 		qs = append(qs, term(fFrom, a))
@@ -89,7 +95,10 @@ func (c *Catalog) covers(ctx context.Context, m journal.Message) bool {
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(qs...), 0, 0, false)
 	res, err := c.idx.SearchInContext(ctx, req)
-	return err == nil && res.Total == 1
+	if err != nil {
+		return false, fmt.Errorf("catalog: look up %s: %w", docID(m.Tenant, m.Seq), err)
+	}
+	return res.Total == 1, nil
 }
 
 func (c *Catalog) revLocked() (uint64, error) {
