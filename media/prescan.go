@@ -30,11 +30,12 @@ func prescan(r io.ReaderAt) error {
 		queue = queue[1:]
 		for off := uint32(0); off < d.size; off += SectorSize {
 			if _, err := r.ReadAt(sector, int64(d.lba)*SectorSize+int64(off)); err != nil {
-				return corrupt("directory at sector %d: %v", d.lba, err)
+				return readErr(fmt.Sprintf("directory at sector %d", d.lba), err)
 			}
 			for i := 0; i < SectorSize && sector[i] != 0; {
 				n := int(sector[i])
-				if n < 34 || i+n > SectorSize || 33+int(sector[i+32]) > n {
+				// the identifier, then a padding byte when its length is even (ECMA-119 §9.1.12)
+				if n < 34 || i+n > SectorSize || 33+int(sector[i+32])+(int(sector[i+32])+1)%2 > n {
 					return corrupt("bad directory record at sector %d byte %d", d.lba+off/SectorSize, i)
 				}
 				rec := sector[i : i+n]
@@ -80,7 +81,7 @@ func checkSystemUse(r io.ReaderAt, su []byte) error {
 				}
 				next = make([]byte, size)
 				if _, err := r.ReadAt(next, int64(lba)*SectorSize+int64(off)); err != nil {
-					return corrupt("continuation area: %v", err)
+					return readErr("continuation area", err)
 				}
 			}
 			su = su[n:]
