@@ -69,7 +69,7 @@ func openBolt(path string, lockTimeout time.Duration, buckets []string) (*boltSt
 const faultAround = 64 << 10
 
 func (s *boltStore) View(fn func(Tx) error) error {
-	return s.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx, s}) })
+	return s.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx: tx, s: s}) })
 }
 
 // Update runs fn in a write transaction. A transaction large enough to
@@ -86,15 +86,15 @@ func (s *boltStore) Update(fn func(Tx) error) error {
 			stop()
 		}
 	}()
-	before := s.releases.Load()
 	defer func() {
 		if stop != nil {
 			s.commitReleases.Add(1)
 		}
 	}()
 	return s.db.Update(func(tx *bolt.Tx) error {
-		err := fn(boltTx{tx, s})
-		if err == nil && s.releases.Load()-before >= bigTxReleases {
+		released := 0 // by this transaction's own accesses, not other transactions'
+		err := fn(boltTx{tx: tx, s: s, released: &released})
+		if err == nil && released >= bigTxReleases {
 			stop = s.releaseDuringCommit()
 		}
 		return err
@@ -139,12 +139,16 @@ func (s *boltStore) releaseDuringCommit() (stop func()) {
 	return func() { done.Store(true); <-finished }
 }
 
-// touched counts n bytes mapped by an access in tx, and past releaseEvery
-// drops the mapping's pages from the resident set.
-func (s *boltStore) touched(tx *bolt.Tx, n int) {
+// touched counts n bytes mapped by an access in t, and past releaseEvery
+// drops the mapping's pages from the resident set (counted for t when it
+// is a write transaction).
+func (s *boltStore) touched(t boltTx, n int) {
 	if s.mapped.Add(int64(n)) >= releaseEvery {
 		s.mapped.Store(0)
-		s.releaseMapped(tx)
+		s.releaseMapped(t.tx)
+		if t.released != nil {
+			*t.released++
+		}
 	}
 }
 
@@ -196,8 +200,9 @@ func (s *boltStore) CompactTo(path string) error {
 }
 
 type boltTx struct {
-	tx *bolt.Tx
-	s  *boltStore
+	tx       *bolt.Tx
+	s        *boltStore
+	released *int // write transactions: how many times their accesses released the mapping
 }
 
 func (t boltTx) bucket(name string) (*bolt.Bucket, error) {
@@ -214,7 +219,7 @@ func (t boltTx) Get(bucket string, key []byte) []byte {
 		return nil
 	}
 	v := b.Get(key)
-	t.s.touched(t.tx, faultAround+len(v))
+	t.s.touched(t, faultAround+len(v))
 	return v
 }
 
@@ -230,7 +235,7 @@ func (t boltTx) Put(bucket string, key, value []byte) error {
 	if appendOnly[bucket] {
 		b.FillPercent = 0.9
 	}
-	t.s.touched(t.tx, faultAround)
+	t.s.touched(t, faultAround)
 	return b.Put(key, value)
 }
 
@@ -239,7 +244,7 @@ func (t boltTx) Delete(bucket string, key []byte) error {
 	if err != nil {
 		return err
 	}
-	t.s.touched(t.tx, faultAround)
+	t.s.touched(t, faultAround)
 	return b.Delete(key)
 }
 
@@ -268,12 +273,12 @@ type boltCursor struct {
 }
 
 func (c boltCursor) seek(k, v []byte) ([]byte, []byte) {
-	c.t.s.touched(c.t.tx, faultAround+len(k)+len(v))
+	c.t.s.touched(c.t, faultAround+len(k)+len(v))
 	return k, v
 }
 
 func (c boltCursor) step(k, v []byte) ([]byte, []byte) {
-	c.t.s.touched(c.t.tx, 4<<10+len(k)+len(v))
+	c.t.s.touched(c.t, 4<<10+len(k)+len(v))
 	return k, v
 }
 

@@ -97,14 +97,20 @@ func (j *Journal) RecordSealed(ctx context.Context, vols ...Volume) error {
 	// The set is recorded: an error past this point must not make the
 	// caller remove its images. Marks left over (a storage error) read the
 	// same and are finished by the next Open or RecordSealed.
-	_ = j.finishSealing(context.WithoutCancel(ctx))
+	if err := j.finishSealing(context.WithoutCancel(ctx)); err != nil {
+		j.opts.Logger.Warn("seal recorded; rewriting its records is left to the next Open or RecordSealed", "err", err)
+	}
 	return nil
 }
 
 // dropOrphans removes the marks of a set whose volumes were not recorded,
 // after RecordSealed failed. They are ignored by every reader anyway; a
 // failure here leaves them to the next Open or RecordSealed.
-func (j *Journal) dropOrphans() { _ = j.finishSealing(context.Background()) }
+func (j *Journal) dropOrphans() {
+	if err := j.finishSealing(context.Background()); err != nil {
+		j.opts.Logger.Warn("seal not recorded; dropping its marks is left to the next Open or RecordSealed", "err", err)
+	}
+}
 
 // markSet writes the marks of every placement of vols, sealChunk per
 // transaction (step 1 of RecordSealed).
