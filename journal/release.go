@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 )
 
@@ -74,6 +75,11 @@ func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions
 	}
 	var res ReleaseResult
 	toFree := 0
+	// The volume's record is decoded again only when it changed between
+	// transactions (a verification added): decoding skims all its
+	// placements' JSON, about 0.1 s at 500,000, under the writer's lock.
+	var meta Volume
+	var metaSum [32]byte
 	for n, start := 1, 0; start < len(seqs); n, start = n+1, start+releaseChunk {
 		if releaseFault != nil {
 			if err := releaseFault(n); err != nil {
@@ -85,9 +91,16 @@ func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions
 		var cfree int
 		err := j.update(func(tx Tx) error {
 			cres, cfree = ReleaseResult{}, 0
-			meta, _, _, err := getVolumeMeta(tx, label)
-			if err != nil {
-				return err
+			var raw []byte
+			if nb := tx.Get(bIdxLabel, []byte(label)); nb != nil {
+				raw = tx.Get(bVolumes, nb)
+			}
+			if sum := sha256.Sum256(raw); raw == nil || sum != metaSum {
+				m, _, _, err := getVolumeMeta(tx, label)
+				if err != nil {
+					return err
+				}
+				meta, metaSum = m, sum
 			}
 			if err := releasable(meta, opts.Copies); err != nil {
 				return err
