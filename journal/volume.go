@@ -512,18 +512,9 @@ func (j *Journal) AddVerification(ctx context.Context, label string, ver Verific
 // decoded (22 MB for 500,000, where decoding and encoding them took about
 // 100 MB); fn must leave v.Placements nil.
 func updateVolume(tx Tx, label string, fn func(v *Volume) error) error {
-	nb := tx.Get(bIdxLabel, []byte(label))
-	if nb == nil {
-		return fmt.Errorf("%w: volume %q", ErrNotFound, label)
-	}
-	n := getU64(nb)
-	b := tx.Get(bVolumes, u64(n))
-	if b == nil {
-		return fmt.Errorf("%w: volume %q (index stale; run journal rebuild)", ErrNotFound, label)
-	}
-	var sv volumeSansPlacements
-	if err := json.Unmarshal(b, &sv); err != nil {
-		return &CorruptError{Bucket: bVolumes, Key: u64(n), Err: err}
+	sv, n, _, err := readVolumeSansPlacements(tx, label)
+	if err != nil {
+		return err
 	}
 	if sv.Placements.b == nil { // absent: as json.Marshal of no placements
 		sv.Placements.b = []byte("null")
@@ -557,24 +548,34 @@ func (j *Journal) VolumeMeta(ctx context.Context, label string) (Volume, error) 
 // getVolumeMeta decodes volume label but for its placements, and returns
 // the record and the offset of the placements' JSON text in it.
 func getVolumeMeta(tx Tx, label string) (Volume, []byte, int, error) {
-	nb := tx.Get(bIdxLabel, []byte(label))
-	if nb == nil {
-		return Volume{}, nil, 0, fmt.Errorf("%w: volume %q", ErrNotFound, label)
-	}
-	n := getU64(nb)
-	b := tx.Get(bVolumes, u64(n))
-	if b == nil {
-		return Volume{}, nil, 0, fmt.Errorf("%w: volume %q (index stale; run journal rebuild)", ErrNotFound, label)
-	}
-	var sv volumeSansPlacements
-	if err := json.Unmarshal(b, &sv); err != nil {
-		return Volume{}, nil, 0, &CorruptError{Bucket: bVolumes, Key: u64(n), Err: err}
+	sv, _, b, err := readVolumeSansPlacements(tx, label)
+	if err != nil {
+		return Volume{}, nil, 0, err
 	}
 	off := len(b) // no placements field: none
 	if sv.Placements.b != nil {
 		off = cap(b) - cap(sv.Placements.b) // a slice of b (rawJSON)
 	}
 	return sv.Volume, b, off, nil
+}
+
+// readVolumeSansPlacements looks volume label up and decodes its record
+// but for its placements; it returns the record's seal-order key and bytes.
+func readVolumeSansPlacements(tx Tx, label string) (volumeSansPlacements, uint64, []byte, error) {
+	var sv volumeSansPlacements
+	nb := tx.Get(bIdxLabel, []byte(label))
+	if nb == nil {
+		return sv, 0, nil, fmt.Errorf("%w: volume %q", ErrNotFound, label)
+	}
+	n := getU64(nb)
+	b := tx.Get(bVolumes, u64(n))
+	if b == nil {
+		return sv, 0, nil, fmt.Errorf("%w: volume %q (index stale; run journal rebuild)", ErrNotFound, label)
+	}
+	if err := json.Unmarshal(b, &sv); err != nil {
+		return sv, 0, nil, &CorruptError{Bucket: bVolumes, Key: u64(n), Err: err}
+	}
+	return sv, n, b, nil
 }
 
 // Placements calls fn for every placement of volume label, in the order
