@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -91,7 +92,21 @@ func tenantStatus(tx Tx, t string) TenantStatus {
 }
 
 func (j *Journal) lastVerified(ctx context.Context, ts []TenantStatus) error {
-	vols, err := j.Volumes(ctx, "")
+	// Only the verifications are needed: volumes are decoded without their
+	// placements (Volumes would build every one, 500,000 for a full DVD,
+	// on each status call and each metrics scrape).
+	var vols []Volume
+	err := j.view(func(tx Tx) error {
+		c := tx.Cursor(bVolumes)
+		for k, b := c.First(); k != nil; k, b = c.Next() {
+			var sv volumeSansPlacements
+			if err := json.Unmarshal(b, &sv); err != nil {
+				return &CorruptError{Bucket: bVolumes, Key: append([]byte(nil), k...), Err: err}
+			}
+			vols = append(vols, sv.Volume)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
