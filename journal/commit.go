@@ -82,14 +82,15 @@ func (d *Delivery) Commit(ctx context.Context) ([]Stored, error) {
 func (d *Delivery) request() (*commitReq, error) {
 	r := &commitReq{env: d.env, size: d.size, received: d.j.now(), done: make(chan commitRes, 1)}
 	copy(r.sum[:], d.sum.Sum(nil))
-	r.summary = summarize(d.body())
 	if d.mayBeReport() {
 		r.report = parseReport(d.body())
 	}
-	if r.report != nil {
-		if orig, ok := originalSummary(d.body()); ok {
-			r.summary = orig
-		}
+	var ok bool
+	if r.report != nil { // a journal report is summarized by the original it carries
+		r.summary, ok = originalSummary(d.body())
+	}
+	if !ok {
+		r.summary = summarize(d.body())
 	}
 	if d.opts.DateFromHeader && !r.summary.Date.IsZero() {
 		r.received = r.summary.Date.UTC()
