@@ -97,8 +97,11 @@ func (j *Journal) drainClosed() {
 // commitBatch applies batch in one transaction and answers every request.
 func (j *Journal) commitBatch(batch []*commitReq) {
 	results, newDefault, err := j.applyBatch(batch)
-	if err != nil && len(batch) > 1 && !errors.Is(err, errInjected) {
-		// One bad delivery must not fail the others: retry each alone.
+	var de deliveryError
+	if err != nil && len(batch) > 1 && errors.As(err, &de) {
+		// One bad delivery must not fail the others: retry each alone. A
+		// failed commit (write, fsync, full disk) fails the batch at once:
+		// retrying its deliveries one by one would only fail N more times.
 		for _, r := range batch {
 			j.commitBatch([]*commitReq{r})
 		}
@@ -122,6 +125,13 @@ func (j *Journal) commitBatch(batch []*commitReq) {
 	j.signal()
 }
 
+// deliveryError is an error applying one delivery of a batch (as opposed
+// to committing the batch); its text is the cause's.
+type deliveryError struct{ err error }
+
+func (e deliveryError) Error() string { return e.err.Error() }
+func (e deliveryError) Unwrap() error { return e.err }
+
 // applyBatch runs the group-commit transaction: the fault hook, every
 // delivery, the batch's stats and its audit event.
 func (j *Journal) applyBatch(batch []*commitReq) (results [][]Stored, newDefault bool, err error) {
@@ -136,7 +146,7 @@ func (j *Journal) applyBatch(batch []*commitReq) (results [][]Stored, newDefault
 		for i, r := range batch {
 			st, err := j.apply(tx, r, b)
 			if err != nil {
-				return err
+				return deliveryError{err}
 			}
 			results[i] = st
 		}
