@@ -10,7 +10,6 @@ import (
 
 	"github.com/archiver/archiver/journal"
 	"github.com/archiver/archiver/sealing/discovery"
-	"github.com/archiver/archiver/sealing/pgp"
 	"github.com/urfave/cli/v2"
 )
 
@@ -117,7 +116,7 @@ func runCatalogFromDiscs(ctx context.Context, o catalogRebuildOptions, e *env) e
 			"  it is now the trusted archive key (%s). Use --signer ARCHIVE.pub.asc to check it instead.\n",
 			res.Signer, data, res.TrustedKeyFile)
 	}
-	if sec, _ := pgp.KeyPaths(filepath.Join(data, "keys"), pgp.ArchiveKeyName); !fileExists(sec) {
+	if !fileExists(archiveSecretPath(data)) {
 		fmt.Fprintf(e.stdout, "no archive secret key here: export with --no-sign, or --sign-key ARCHIVE.secret.asc (docs/catalog.md, \"Recovery on a new machine\")\n")
 	}
 	return nil

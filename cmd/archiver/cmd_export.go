@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
 	"github.com/archiver/archiver/journal/catalog"
 	"github.com/archiver/archiver/sealing/discovery"
-	"github.com/archiver/archiver/sealing/pgp"
 	"github.com/urfave/cli/v2"
 )
 
@@ -130,13 +128,9 @@ func exportSigner(e *env, data string, o exportOptions) (*openpgp.Entity, error)
 		if err != nil {
 			return nil, err
 		}
-		sg, err := pgp.LoadSigner(e.abs(o.signKey), pass)
-		if errors.Is(err, pgp.ErrPassphrase) {
-			return nil, withHint(err, "pass --passphrase-file FILE or set %s", pgp.PassphraseEnv)
-		}
-		return sg, err
+		return loadSigner(e.abs(o.signKey), pass)
 	}
-	if sec, _ := pgp.KeyPaths(filepath.Join(data, "keys"), pgp.ArchiveKeyName); !fileExists(sec) {
+	if sec := archiveSecretPath(data); !fileExists(sec) {
 		return nil, withHint(fmt.Errorf("archive signing key: %s: no such file (production.csv cannot be signed here)", sec),
 			"export unsigned with --no-sign, or sign with --sign-key ARCHIVE.secret.asc (docs/catalog.md, \"Recovery on a new machine\")")
 	}

@@ -64,15 +64,27 @@ func signer(e *env, data, passFile string) (*openpgp.Entity, error) {
 	if err != nil {
 		return nil, err
 	}
-	sec, _ := pgp.KeyPaths(filepath.Join(data, "keys"), pgp.ArchiveKeyName)
-	s, err := pgp.LoadSigner(sec, pass)
+	s, err := loadSigner(archiveSecretPath(data), pass)
+	if err != nil && !errors.Is(err, pgp.ErrPassphrase) {
+		return nil, withHint(fmt.Errorf("archive signing key: %w", err), "archiver init --data %s", data)
+	}
+	return s, err
+}
+
+// loadSigner loads the secret key at path with pass; a wrong or missing
+// passphrase gets a hint.
+func loadSigner(path string, pass []byte) (*openpgp.Entity, error) {
+	s, err := pgp.LoadSigner(path, pass)
 	if errors.Is(err, pgp.ErrPassphrase) {
 		return nil, withHint(err, "pass --passphrase-file FILE or set %s", pgp.PassphraseEnv)
 	}
-	if err != nil {
-		return nil, withHint(fmt.Errorf("archive signing key: %w", err), "archiver init --data %s", data)
-	}
-	return s, nil
+	return s, err
+}
+
+// archiveSecretPath is DATA/keys/archive.secret.asc.
+func archiveSecretPath(data string) string {
+	sec, _ := pgp.KeyPaths(filepath.Join(data, "keys"), pgp.ArchiveKeyName)
+	return sec
 }
 
 func sealWindow(period, until string) (string, sealing.SealOptions, error) {
