@@ -85,9 +85,10 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) (err error) {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", r.Source, r.Read, r.Stored, r.Duplicate, r.Failed)
 	}
+	noneFound := emptySources(results)
 	if o.asJSON {
 		emit(e.stdout, "summary", map[string]any{"read": sum.Read, "stored": sum.Stored, "duplicate": sum.Duplicate, "failed": sum.Failed,
-			"empty": emptySources(results), "ok": sum.Failed == 0 && err == nil && len(emptySources(results)) == 0})
+			"empty": noneFound, "ok": sum.Failed == 0 && err == nil && len(noneFound) == 0})
 	} else {
 		fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\n", sum.Read, sum.Stored, sum.Duplicate, sum.Failed)
 		tw.Flush()
@@ -103,8 +104,8 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) (err error) {
 			}
 		}
 	}
-	if empty := emptySources(results); err == nil && sum.Failed == 0 && len(empty) > 0 {
-		return withHint(fmt.Errorf("ingest: no message found in %s", strings.Join(empty, ", ")),
+	if err == nil && sum.Failed == 0 && len(noneFound) > 0 {
+		return withHint(fmt.Errorf("ingest: no message found in %s", strings.Join(noneFound, ", ")),
 			"check the path (a maildir, an mbox file, .eml files or - for stdin) and run archiver ingest again")
 	}
 	if err != nil || sum.Failed > 0 {
@@ -137,7 +138,10 @@ func emptyInputs(e *env, paths []string) (io.Reader, []string) {
 	stdin := e.stdin
 	for _, p := range paths {
 		if p == "-" {
-			br := bufio.NewReader(e.stdin)
+			br, ok := stdin.(*bufio.Reader) // "-" given twice: peek through the same reader, losing nothing
+			if !ok {
+				br = bufio.NewReader(stdin)
+			}
 			if _, err := br.Peek(1); err == io.EOF {
 				out = append(out, "stdin")
 			}
