@@ -43,27 +43,32 @@ type pfRig struct {
 	sent  map[string][]byte // Message-ID → the message in SMTP form, as submitted
 }
 
-// pfDomains are the tenant acme's domains the rig routes to archiver.
-var pfDomains = []string{"acme.example"}
-
 // newPFRig inits a data directory with tenant acme (acme.example), picks a
 // free port for serve, and starts Postfix routing acme.example there with
 // the extra main.cf parameters main. serve is not started.
 func newPFRig(t *testing.T, proto string, main map[string]string) *pfRig {
 	t.Helper()
+	return newPFRigConf(t, proto, map[string]string{"acme": "acme.example"}, func(addr string) postfixtest.Options {
+		m := map[string]string{"transport_maps": "texthash:$config_directory/transport"}
+		for k, v := range main {
+			m[k] = v
+		}
+		return postfixtest.Options{Main: m, Files: map[string]string{"transport": "acme.example " + pfNexthop(proto, addr) + "\n"}}
+	})
+}
+
+// newPFRigConf inits a data directory with the tenants given (name →
+// domain), picks a free port for serve, and starts Postfix configured by
+// conf, which gets serve's address. serve is not started.
+func newPFRigConf(t *testing.T, proto string, tenants map[string]string, conf func(addr string) postfixtest.Options) *pfRig {
+	t.Helper()
 	r := &pfRig{t: t, proto: proto, data: filepath.Join(t.TempDir(), "data"), sent: map[string][]byte{}}
 	archiver(t, 0, "init", "--data", r.data)
-	archiver(t, 0, "tenant", "add", "--data", r.data, "acme", "--domain", "acme.example")
+	for name, domain := range tenants {
+		archiver(t, 0, "tenant", "add", "--data", r.data, name, "--domain", domain)
+	}
 	r.addr = freePort(t)
-	var table strings.Builder
-	for _, d := range pfDomains {
-		fmt.Fprintf(&table, "%s %s\n", d, pfNexthop(proto, r.addr))
-	}
-	m := map[string]string{"transport_maps": "texthash:$config_directory/transport"}
-	for k, v := range main {
-		m[k] = v
-	}
-	r.pf = postfixtest.Start(t, postfixtest.Options{Main: m, Files: map[string]string{"transport": table.String()}})
+	r.pf = postfixtest.Start(t, conf(r.addr))
 	return r
 }
 
@@ -224,9 +229,9 @@ var receivedID = regexp.MustCompile(`\bid ([0-9A-F]{6,})\b`)
 
 // finish stops serve and proves the rig's outcome against the journal:
 //   - every message Postfix logged a 250 from archiver for is stored
-//     byte-exact (see pfRig) once: one record per tenant, one receipt, its
-//     envelope holding each recipient Postfix delivered exactly once, over
-//     the rig's protocol;
+//     byte-exact (see pfRig) once: one record per tenant, each with one
+//     receipt whose envelope (over the rig's protocol) holds every
+//     recipient Postfix delivered it to, and no other;
 //   - nothing else is stored (no record without a 250 in the log);
 //   - every message sent is delivered, except those in undeliverable;
 //   - the log has no bounce and no 5xx reply, except for undeliverable.
@@ -278,23 +283,41 @@ func (r *pfRig) finish(undeliverable ...string) map[string][]pfStored {
 			t.Errorf("message %s (queue ID %s) got 250 from archiver for %v but is not in the journal", m.MessageID, qid, rcpts)
 			continue
 		}
-		var got []string
+		// One record per tenant, each with one receipt: the transaction's
+		// envelope (all its recipients, whatever their tenant).
+		got := map[string]int{}
+		tenants := map[string]bool{}
 		for _, s := range recs {
 			r.checkStored(m, s, want)
+			if tenants[s.Tenant] {
+				t.Errorf("message %s: two journal records for tenant %s", m.MessageID, s.Tenant)
+			}
+			tenants[s.Tenant] = true
 			if len(s.Receipts) != 1 {
 				t.Errorf("message %s: journal %s/%d has %d receipts, want 1 (delivered more than once)", m.MessageID, s.Tenant, s.Seq, len(s.Receipts))
 			}
 			for _, rc := range s.Receipts {
-				got = append(got, rc.Envelope.RcptTo...)
+				for _, to := range rc.Envelope.RcptTo {
+					got[to]++
+				}
 				if rc.Envelope.Protocol != r.proto {
 					t.Errorf("message %s: receipt protocol %q, want %q", m.MessageID, rc.Envelope.Protocol, r.proto)
 				}
 			}
 		}
-		slices.Sort(got)
 		slices.Sort(rcpts)
-		if !slices.Equal(got, rcpts) {
-			t.Errorf("message %s: journal envelopes hold recipients %q; Postfix delivered %q (each exactly once)", m.MessageID, got, rcpts)
+		for i, to := range rcpts {
+			if i > 0 && rcpts[i-1] == to {
+				t.Errorf("message %s: Postfix delivered %s to archiver twice", m.MessageID, to)
+			}
+			if got[to] != len(recs) {
+				t.Errorf("message %s: %d of %d journal records hold recipient %s; each must, once", m.MessageID, got[to], len(recs), to)
+			}
+		}
+		for to := range got {
+			if !slices.Contains(rcpts, to) {
+				t.Errorf("message %s: journal envelope holds %s, which Postfix did not deliver to archiver", m.MessageID, to)
+			}
 		}
 		out[m.MessageID] = recs
 	}
