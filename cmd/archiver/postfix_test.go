@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/archiver/archiver/internal/postfixtest"
 )
@@ -161,22 +163,36 @@ func TestPostfixQueuesWhileRefused(t *testing.T) {
 }
 
 // checkQueued asserts that postqueue -j lists every message of ids, each
-// recipient with a delay reason containing want.
+// recipient with a delay reason containing want. It polls: showq gives no
+// reason for a message while it sits in the active queue for a retry.
 func (r *pfRig) checkQueued(ids []string, want string) {
 	r.t.Helper()
-	q := r.pf.Queue(r.t)
-	l := r.pf.Log(r.t)
-	for _, id := range ids {
-		m := r.queued(l, id)
-		e, ok := q[m.QueueID]
-		if !ok || len(e.Recipients) == 0 {
-			r.t.Errorf("%s (queue ID %s) is not in Postfix's queue: %+v", id, m.QueueID, q)
-			continue
-		}
-		for _, rc := range e.Recipients {
-			if !strings.Contains(rc.DelayReason, want) {
-				r.t.Errorf("%s: queued for %s with reason %q, want it to contain %q", id, rc.Address, rc.DelayReason, want)
+	var problems []string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		q := r.pf.Queue(r.t)
+		l := r.pf.Log(r.t)
+		problems = nil
+		for _, id := range ids {
+			m := r.queued(l, id)
+			if m == nil {
+				r.t.Fatalf("%s was never queued", id)
 			}
+			e, ok := q[m.QueueID]
+			if !ok || len(e.Recipients) == 0 {
+				problems = append(problems, fmt.Sprintf("%s (queue ID %s) is not in Postfix's queue: %+v", id, m.QueueID, q))
+				continue
+			}
+			for _, rc := range e.Recipients {
+				if !strings.Contains(rc.DelayReason, want) {
+					problems = append(problems, fmt.Sprintf("%s: queued (%s) for %s with reason %q, want it to contain %q", id, e.QueueName, rc.Address, rc.DelayReason, want))
+				}
+			}
+		}
+		if len(problems) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("Postfix's queue after 30s:\n%s", strings.Join(problems, "\n"))
 		}
 	}
 }
