@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/smtp"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -142,6 +143,19 @@ func (r *pfRig) send(id, from string, to []string, msg []byte, flags ...string) 
 	}
 	r.sent[id] = msg
 	r.pf.Sendmail(r.t, from, to, bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\n")), flags...)
+}
+
+// submit hands msg (SMTP form, Message-ID <id>) to the instance's own
+// smtpd over SMTP, as a mail client would, and records it.
+func (r *pfRig) submit(id, from string, to []string, msg []byte) {
+	r.t.Helper()
+	if _, dup := r.sent[id]; dup {
+		r.t.Fatalf("message %s sent twice", id)
+	}
+	r.sent[id] = msg
+	if err := smtp.SendMail(r.pf.SMTPAddr, nil, from, to, msg); err != nil {
+		r.t.Fatalf("submitting %s to Postfix's smtpd: %v", id, err)
+	}
 }
 
 // waitLog polls Postfix's log until cond holds, failing after 60 s with

@@ -21,7 +21,8 @@ var pfProtos = []string{"smtp", "lmtp"}
 // TestPostfixDelivers: plain mail (two recipients, lines that need dot
 // stuffing), 8-bit mail (BODY=8BITMIME) and SMTPUTF8 mail (a UTF-8 local
 // part in both envelope addresses and in the headers), injected with
-// Postfix's sendmail, reach the journal byte-exact. Postfix downgrades
+// Postfix's sendmail, and plain mail submitted to Postfix's smtpd, reach
+// the journal byte-exact. Postfix downgrades
 // 8-bit mail to quoted-printable for a server that offers neither 8BITMIME
 // nor SMTPUTF8 (which implies it), and bounces SMTPUTF8 mail: with both
 // keywords dropped (smtp_discard_ehlo_keywords), this test fails.
@@ -41,9 +42,11 @@ func TestPostfixDelivers(t *testing.T) {
 				[]string{"MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "Cc: Zoë <zoë@acme.example>"},
 				"Grüße, 100 €, 日本語")
 			r.send("utf8@pf.test", "jörg@origin.example", []string{"søren@acme.example", "zoë@acme.example"}, utf8)
-			r.waitDelivered("plain@pf.test", "8bit@pf.test", "utf8@pf.test")
+			smtpIn := pfMessage("smtp-in@pf.test", "alice@origin.example", "bob@acme.example", nil, "Submitted over SMTP.", ".dot", "end")
+			r.submit("smtp-in@pf.test", "alice@origin.example", []string{"bob@acme.example"}, smtpIn)
+			r.waitDelivered("plain@pf.test", "8bit@pf.test", "utf8@pf.test", "smtp-in@pf.test")
 			got := r.finish()
-			for id, n := range map[string]int{"plain@pf.test": 2, "8bit@pf.test": 1, "utf8@pf.test": 2} {
+			for id, n := range map[string]int{"plain@pf.test": 2, "8bit@pf.test": 1, "utf8@pf.test": 2, "smtp-in@pf.test": 1} {
 				if len(got[id]) != 1 || len(got[id][0].Receipts) != 1 || len(got[id][0].Receipts[0].Envelope.RcptTo) != n {
 					t.Errorf("message %s: want one record for tenant acme with %d recipients, got %+v", id, n, got[id])
 				} else if got[id][0].Tenant != "acme" {
