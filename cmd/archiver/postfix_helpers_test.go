@@ -27,13 +27,13 @@ import (
 // Postfix's LMTP client to `serve --lmtp`.
 //
 // "Byte-exact" here: the bytes archiver stores for a message are the message
-// as Postfix relays it, which is the message handed to Postfix's sendmail in
-// SMTP form (every line ending in CRLF) with Postfix's own Received: header
-// prepended. So a stored message must be PREFIX + SENT, where SENT is the
-// submitted message byte for byte, PREFIX holds only Received: header fields,
-// the first naming the queue ID Postfix logged, and the stored length equals
-// the size= Postfix logged for that queue ID (RFC 1870's count, CRLF
-// included).
+// as Postfix relays it, which is the message handed to Postfix (sendmail or
+// smtpd) in SMTP form (every line ending in CRLF) with Postfix's own
+// Received: header prepended. So a stored message must be PREFIX + SENT,
+// where SENT is the submitted message byte for byte, PREFIX holds only
+// Received: header fields, the first naming the queue ID Postfix logged,
+// and the stored length equals the size= Postfix logged for that queue ID
+// (RFC 1870's count, CRLF included).
 type pfRig struct {
 	t     *testing.T
 	proto string // "smtp" or "lmtp"
