@@ -18,23 +18,40 @@ import (
 func burnCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "burn",
-		Usage:     "burn one image with xorriso, read it back and verify it; exit 3 if the copy differs",
+		Usage:     "burn one image, or the next disc of the burn queue (--next), with xorriso; read it back and verify it; exit 3 if the copy differs",
 		ArgsUsage: "IMAGE",
-		Description: "--device is a drive (/dev/sr0) or xorriso's stdio:/path pseudo-drive. The read-back must be bit-identical\n" +
-			"to the image (SHA-256); with --data it is also verified deeply against the journal and recorded as a copy for release --copies.",
+		Description: "--device is a drive (/dev/sr0), xorriso's stdio:FILE pseudo-drive, or stdio:DIR/ (one file per copy, DIR/LABEL-copyN.iso).\n" +
+			"The read-back must be bit-identical to the image (SHA-256); with --data it is also verified deeply against the journal and recorded as a disc for release --copies.\n" +
+			"--next burns the first disc that archiver run --queue queued and is not yet verified; --list shows them all. A burn needs a blank disc:\n" +
+			"if stdin is a terminal, burn asks for one and waits; otherwise it exits 3 naming the disc to insert. A written disc is never burned over.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "data", Aliases: []string{"d"}, Usage: "data directory `DIR` (or $ARCHIVER_DATA): verify the copy deeply and record it"},
-			&cli.StringFlag{Name: "device", Required: true, Usage: "drive `DEV` (/dev/sr0, stdio:/path)"},
+			&cli.StringFlag{Name: "device", Usage: "drive `DEV` (/dev/sr0, stdio:FILE, stdio:DIR/)"},
+			&cli.BoolFlag{Name: "next", Usage: "burn the next disc of the burn queue (archiver run --queue)"},
+			&cli.BoolFlag{Name: "list", Usage: "list the discs of the burn queue still to burn"},
+			jsonFlag,
 		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return withHint(errors.New("burn needs exactly one IMAGE"), "archiver burn --device /dev/sr0 IMAGE.iso")
-			}
 			data := c.String("data")
 			if data == "" {
 				data = e.getenv("ARCHIVER_DATA")
 			}
-			return runBurn(c.Context, e, data, e.abs(c.String("device")), e.abs(c.Args().First()))
+			dev := absDevice(e, strings.TrimSpace(c.String("device")))
+			switch {
+			case c.Bool("list") && (c.Bool("next") || c.NArg() > 0):
+				return withHint(errors.New("burn --list takes no IMAGE and no --next"), "archiver burn --list")
+			case c.Bool("list"):
+				return runBurnList(c.Context, e, data, c.Bool("json"))
+			case dev == "":
+				return withHint(errors.New("burn needs --device"), "archiver burn --next --device /dev/sr0 (or --device stdio:DIR/)")
+			case c.Bool("next") && c.NArg() > 0:
+				return withHint(errors.New("burn --next takes no IMAGE: it burns the next disc of the queue"), "archiver burn --next --device %s", dev)
+			case c.Bool("next"):
+				return runBurnNext(c.Context, e, data, dev, c.Bool("json"))
+			case c.NArg() != 1:
+				return withHint(errors.New("burn needs exactly one IMAGE, or --next"), "archiver burn --device /dev/sr0 IMAGE.iso, or archiver burn --next --device /dev/sr0")
+			}
+			return runBurn(c.Context, e, data, dev, e.abs(c.Args().First()))
 		},
 	}
 }
@@ -107,7 +124,17 @@ func isCapacity(err error) bool {
 func deviceList(e *env, devs []string) []string {
 	out := make([]string, len(devs))
 	for i, d := range devs {
-		out[i] = e.abs(strings.TrimSpace(d))
+		out[i] = absDevice(e, strings.TrimSpace(d))
 	}
 	return out
+}
+
+// absDevice resolves a device's stdio: path against the caller's cwd,
+// keeping the trailing slash of stdio:DIR/ (one file per copy).
+func absDevice(e *env, d string) string {
+	p := e.abs(d)
+	if strings.HasPrefix(d, "stdio:") && strings.HasSuffix(d, "/") && !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
 }
