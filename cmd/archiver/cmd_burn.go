@@ -12,6 +12,7 @@ import (
 
 	"github.com/archiver/archiver/media"
 	"github.com/archiver/archiver/sealing"
+	"github.com/archiver/archiver/sealing/monthly"
 	"github.com/urfave/cli/v2"
 )
 
@@ -57,6 +58,9 @@ func burnCommand(e *env) *cli.Command {
 }
 
 func runBurn(ctx context.Context, e *env, data, dev, image string) error {
+	if data != "" {
+		return runBurnRecorded(ctx, e, data, dev, image)
+	}
 	fi, err := os.Stat(image)
 	if err != nil {
 		return err
@@ -65,24 +69,17 @@ func runBurn(ctx context.Context, e *env, data, dev, image string) error {
 	if err != nil {
 		return err
 	}
+	d := monthly.DiscCopy{Label: filepath.Base(image), Copy: 1, Copies: 1}
+	if err := discChanger(e, false).WaitBlank(ctx, dev, d); err != nil {
+		return withCode(exitVerify, withHint(err, "insert a blank disc, then run the same archiver burn again"))
+	}
 	if err := media.Burn(ctx, dev, image); err != nil {
 		return withHint(err, "check the drive and insert a blank disc, then run the same archiver burn again")
 	}
-	// The read-back is verified under a name that says which drive it came
-	// from (the journal records it as the copy), then removed.
-	devName := strings.NewReplacer("/", "_", ":", "_").Replace(dev)
-	rb, err := os.CreateTemp(filepath.Dir(image), filepath.Base(image)+".readback-"+devName+"-*.iso")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(rb.Name())
+	defer media.Eject(context.Background(), dev)
 	h := sha256.New()
 	sectors := (fi.Size() + media.SectorSize - 1) / media.SectorSize
-	err = media.ReadBack(ctx, dev, sectors, io.MultiWriter(rb, h))
-	if cerr := rb.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := media.ReadBack(ctx, dev, sectors, h); err != nil {
 		return withCode(exitVerify, fmt.Errorf("read back %s: %w", dev, err))
 	}
 	var got [32]byte
@@ -92,11 +89,57 @@ func runBurn(ctx context.Context, e *env, data, dev, image string) error {
 			"burn a new disc: archiver burn --device %s %s", dev, image))
 	}
 	fmt.Fprintf(e.stdout, "burned %s to %s; read back %d sectors, sha256 %s matches\n", filepath.Base(image), dev, sectors, hexsum(got))
-	if data == "" {
-		return nil
+	return nil
+}
+
+// runBurnRecorded burns a sealed image as another disc of its volume
+// (--copy N, or the lowest copy number not yet burned and verified),
+// verifies the read-back deeply and records it as disc:LABEL#N.
+func runBurnRecorded(ctx context.Context, e *env, data, dev, image string) (err error) {
+	s, err := e.open(ctx, data)
+	if err != nil {
+		return err
 	}
-	copyName := rb.Name()
-	return runVerify(ctx, verifyOptions{data: data, sources: []string{copyName}}, e)
+	defer s.closeInto(&err)
+	label, err := sealing.ResolveLabel(ctx, s.j, image)
+	if err != nil {
+		return withHint(err, "archiver burn --data %s --device %s IMAGE.iso (an image that seal or run wrote)", s.data, dev)
+	}
+	v, err := s.j.VolumeMeta(ctx, label)
+	if err != nil {
+		return err
+	}
+	if !v.Released.IsZero() { // its verification key is wiped: no deep check, nothing to count toward release
+		fmt.Fprintf(e.stderr, "archiver: note: %s was released; the disc is checked against the image's SHA-256 only, and not recorded\n", label)
+		return runBurn(ctx, e, "", dev, image)
+	}
+	signer, err := sealing.ArchivePublicKey(s.data)
+	if err != nil {
+		return withHint(fmt.Errorf("archive public key: %w", err), "archiver init --data %s", s.data)
+	}
+	unlock, err := e.lockSeal(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	n := monthly.NextCopy(v)
+	d := monthly.DiscCopy{Label: label, Tenant: v.Tenant, Period: v.Period, Copy: n, Copies: n, Image: image,
+		ImageSHA256: hexsum(v.ImageSHA256), ImageBytes: v.ImageBytes}
+	b := &monthly.Burner{Journal: s.j, Signer: signer, Changer: discChanger(e, false), Now: e.now}
+	if e.tty {
+		b.Progress = e.stderr
+	}
+	r, err := b.BurnDisc(ctx, d, monthly.CopyTarget(dev, label, n))
+	if err != nil {
+		if r.State != monthly.DiscNotBurned {
+			fmt.Fprintln(e.stdout, r.Line(label))
+		}
+		return discError(err, d, dev, fmt.Sprintf("archiver burn --data %s --device %s %s", s.data, dev, image))
+	}
+	fmt.Fprintf(e.stdout, "burned %s to %s; read back %d sectors, sha256 %s matches\n", filepath.Base(image), r.Device,
+		(d.ImageBytes+media.SectorSize-1)/media.SectorSize, r.SHA256)
+	fmt.Fprintf(e.stdout, "verify: OK (%s), recorded as %s\n", r.Method, d.ID())
+	return nil
 }
 
 func fileSHA256(p string) ([32]byte, error) {

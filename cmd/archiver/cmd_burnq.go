@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/archiver/archiver/sealing"
 	"github.com/archiver/archiver/sealing/monthly"
@@ -77,7 +76,7 @@ func runBurnNext(ctx context.Context, e *env, data, dev string, asJSON bool) (er
 		}
 	}
 	if err != nil {
-		return burnNextError(err, d, dev)
+		return discError(err, d, dev, "archiver burn --next --device "+dev)
 	}
 	if asJSON {
 		return emit(e.stdout, "summary", map[string]any{"ok": true, "to_burn": len(rest)})
@@ -96,19 +95,19 @@ func runBurnNext(ctx context.Context, e *env, data, dev string, asJSON bool) (er
 	return nil
 }
 
-// burnNextError says what to do about a disc that was not burned or
-// failed: exit 3 with a hint.
-func burnNextError(err error, d monthly.DiscCopy, dev string) error {
+// discError says what to do about a disc that was not burned or failed:
+// exit 3 with a hint naming retry, the command that burns it again.
+func discError(err error, d monthly.DiscCopy, dev, retry string) error {
 	var de *monthly.DiscError
 	if !errors.As(err, &de) {
 		return err
 	}
 	switch {
 	case errors.Is(err, monthly.ErrNoBlankDisc):
-		return withCode(exitVerify, withHint(err, "%s, then run archiver burn --next --device %s again", monthly.InsertText(d, strings.TrimSuffix(monthly.CopyTarget(dev, d.Label, d.Copy), "/")), dev))
+		return withCode(exitVerify, withHint(err, "%s, then run %s again", monthly.InsertText(d, monthly.CopyTarget(dev, d.Label, d.Copy)), retry))
 	case de.Step == "verify" || de.Step == "readback":
 		return withCode(exitVerify, withHint(fmt.Errorf("%s: %s failed: %w", d, de.Step, err),
-			"discard this disc; archiver burn --next --device %s burns %s again on a new blank disc", dev, d))
+			"discard this disc; %s burns %s again on a new blank disc", retry, d))
 	}
-	return withCode(exitVerify, withHint(fmt.Errorf("%s: %w", d, err), "check the drive, then run archiver burn --next --device %s again", dev))
+	return withCode(exitVerify, withHint(fmt.Errorf("%s: %w", d, err), "check the drive, then run %s again", retry))
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/archiver/archiver/journal"
 )
 
 // DiscKind is journal.Verification.Kind of a burned disc read back
@@ -48,4 +50,17 @@ func CopyTarget(device, label string, n int) string {
 		return fmt.Sprintf("%s%s-copy%d.iso", device, label, n)
 	}
 	return device
+}
+
+// NextCopy is the copy number for another disc of v burned by hand: the
+// lowest N without an OK deep disc verification (a failed disc's number
+// is taken again).
+func NextCopy(v journal.Volume) int {
+	n := 1
+	for {
+		if _, done := discDone(v, n); !done {
+			return n
+		}
+		n++
+	}
 }
