@@ -59,9 +59,10 @@ func checkSet(ctx context.Context, j *journal.Journal, o Options, tr *TenantRepo
 			}
 			vrs[i].Discs = append(vrs[i].Discs, r)
 			name := fmt.Sprintf("copy %d on %s", c, dev)
-			if r.State == DiscNotBurned {
-				tr.notBurned = append(tr.notBurned, d)
-			} else {
+			if err != nil { // a failed disc needs a new one too
+				tr.unburned = append(tr.unburned, d)
+			}
+			if r.State != DiscNotBurned {
 				vrs[i].Checks = append(vrs[i].Checks, Check{Copy: name, Method: r.Method, SHA256: r.SHA256, OK: err == nil, Findings: r.Findings})
 			}
 			if err != nil {

@@ -42,7 +42,7 @@ type TenantReport struct {
 	Kept       int             `json:"kept"`        // released but kept by a legal hold
 	BytesFreed int64           `json:"bytes_freed"` // bytes
 
-	queued, notBurned []DiscCopy // for Report.ToBurn
+	queued, unburned []DiscCopy // for Report.ToBurn: queued, and not burned or failed
 }
 
 // VolumeReport is one volume: what to write on the disc and how it checked.

@@ -119,14 +119,14 @@ func Run(ctx context.Context, j *journal.Journal, o Options) (*Report, error) {
 
 // listToBurn queues the discs this run queued (Queue) and sets
 // rep.ToBurn: every disc of the queue still to burn, then the discs this
-// run could not burn.
+// run did not burn or that failed.
 func (rep *Report) listToBurn(ctx context.Context, j *journal.Journal, o Options) error {
-	var queued, notBurned []DiscCopy
+	var queued, unburned []DiscCopy
 	for _, t := range rep.Tenants {
-		queued, notBurned = append(queued, t.queued...), append(notBurned, t.notBurned...)
+		queued, unburned = append(queued, t.queued...), append(unburned, t.unburned...)
 	}
 	if o.QueueFile == "" {
-		rep.ToBurn = notBurned
+		rep.ToBurn = unburned
 		return nil
 	}
 	q := Queue{Path: o.QueueFile}
@@ -139,7 +139,7 @@ func (rep *Report) listToBurn(ctx context.Context, j *journal.Journal, o Options
 	if err != nil {
 		return err
 	}
-	rep.ToBurn = append(pending, notBurned...)
+	rep.ToBurn = append(pending, unburned...)
 	return nil
 }
 

@@ -217,6 +217,9 @@ func TestRunBadCopyRefusesTenantAndResumes(t *testing.T) {
 	if n := withBody(t, j); n != 6 {
 		t.Errorf("%d bodies left, want globex's 6", n)
 	}
+	if len(rep.ToBurn) != 1 || rep.ToBurn[0].ID() != "disc:GLOBEX_202611_V01OF01#2" {
+		t.Errorf("to burn after the bad disc: %+v, want globex's copy 2", rep.ToBurn)
+	}
 	o.AfterBurn = nil
 	d.burns = nil
 	rep, err = Run(context.Background(), j, o)
