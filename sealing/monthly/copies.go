@@ -39,7 +39,7 @@ func checkSet(ctx context.Context, j *journal.Journal, o Options, tr *TenantRepo
 	for i, v := range set {
 		for c := 1; c <= o.Copies; c++ {
 			d := DiscCopy{Label: v.Label, Tenant: v.Tenant, Period: v.Period, Copy: c, Copies: o.Copies,
-				Image: images[i], ImageSHA256: hexsum(v.ImageSHA256), ImageBytes: v.ImageBytes, Queued: o.Now().UTC()}
+				Image: images[i], ImageSHA256: hexsum(v.ImageSHA256), ImageBytes: v.ImageBytes}
 			if ver, ok := discDone(v, c); ok { // a rerun: this disc was burned and verified before
 				vrs[i].Discs = append(vrs[i].Discs, DiscReport{Copy: c, Copies: o.Copies, State: DiscVerifiedEarlier,
 					Method: ver.Method, SHA256: hexsum(ver.ImageSHA256), Time: ver.Time})
@@ -48,6 +48,7 @@ func checkSet(ctx context.Context, j *journal.Journal, o Options, tr *TenantRepo
 				continue
 			}
 			if o.Queue {
+				d.Queued = o.Now().UTC()
 				vrs[i].Discs = append(vrs[i].Discs, DiscReport{Copy: c, Copies: o.Copies, State: DiscQueued})
 				tr.queued = append(tr.queued, d)
 				continue
