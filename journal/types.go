@@ -115,6 +115,7 @@ type Verification struct {
 	Method      string    `json:"method"`       // "deep" (every message decrypted and compared to the journal) or "hash"
 	OK          bool      `json:"ok"`
 	Findings    []string  `json:"findings,omitempty"`
+	Kind        string    `json:"kind,omitempty"`
 }
 
 // Volume is the journal's record of one sealed volume (one image/disc).

@@ -25,13 +25,17 @@ var ErrShortRead = errors.New("drive holds fewer sectors than requested")
 // xorriso is looked up at run time (ErrNoXorriso); a failure returns
 // xorriso's messages. xorriso may pad the track after the image (cdrecord
 // padding), so a read-back must stop at the image's sector count, as
-// ReadBack does. Cancelling ctx kills xorriso (a real disc is then lost).
+// ReadBack does. A stdio: pseudo-drive that is a regular file is cut back
+// to the image's length after the burn (xorriso pads it to a multiple of
+// 32 KiB, and more), so that the file is the image byte for byte.
+// Cancelling ctx kills xorriso (a real disc is then lost).
 func Burn(ctx context.Context, device, image string) error {
 	bin, err := exec.LookPath("xorriso")
 	if err != nil {
 		return ErrNoXorriso
 	}
-	if _, err := os.Stat(image); err != nil {
+	fi, err := os.Stat(image)
+	if err != nil {
 		return fmt.Errorf("media: burn: %w", err)
 	}
 	var out bytes.Buffer
@@ -42,6 +46,13 @@ func Burn(ctx context.Context, device, image string) error {
 			return fmt.Errorf("media: burn %s: %w", device, ctx.Err())
 		}
 		return fmt.Errorf("media: burn %s with xorriso: %w\n%s", device, err, lastLines(out.String(), 10))
+	}
+	if p, ok := strings.CutPrefix(device, "stdio:"); ok {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Size() > fi.Size() {
+			if err := os.Truncate(p, fi.Size()); err != nil {
+				return fmt.Errorf("media: burn %s: cut the padding: %w", device, err)
+			}
+		}
 	}
 	return nil
 }

@@ -38,6 +38,9 @@ type controlRequest struct {
 	Cwd  string            `json:"cwd"`
 	Vars map[string]string `json:"vars"`
 	User string            `json:"user"`
+	// Interactive: the client's stdin is a terminal (run and burn may ask
+	// for a disc change; the prompt goes back as stderr).
+	Interactive bool `json:"interactive,omitempty"`
 }
 
 func controlPath(data string) string { return filepath.Join(data, "control.sock") }
@@ -156,7 +159,7 @@ func handleControl(ctx context.Context, sh *shared, c net.Conn, log *slog.Logger
 	ctx = journal.WithActor(ctx, actor)
 	e := &env{
 		stdin: stdin, stdout: streamWriter{out, frameStdout}, stderr: streamWriter{out, frameStderr},
-		cwd: req.Cwd, vars: req.Vars, user: actor, now: sh.now, shared: sh,
+		cwd: req.Cwd, vars: req.Vars, user: actor, now: sh.now, shared: sh, interactive: req.Interactive,
 	}
 	if e.vars == nil {
 		e.vars = map[string]string{}
@@ -180,7 +183,7 @@ func forward(ctx context.Context, data string, args []string, e *env) int {
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	fc := &frameConn{w: c}
-	req, _ := json.Marshal(controlRequest{Args: args, Cwd: e.cwd, Vars: e.vars, User: e.user})
+	req, _ := json.Marshal(controlRequest{Args: args, Cwd: e.cwd, Vars: e.vars, User: e.user, Interactive: e.interactive})
 	if err := fc.send(frameRequest, req); err != nil {
 		return report(e, fmt.Errorf("control: %w", err))
 	}

@@ -78,7 +78,7 @@ func TestCorpusEndToEnd(t *testing.T) {
 	period := time.Now().UTC().Format("2006-01")
 	discs := filepath.Join(work, "discs")
 	runArgs := []string{"run", "--data", data, "--period", period, "--out", discs, "--media", "4000", "--copies", "2",
-		"--device", "stdio:" + filepath.Join(discs, "drive-a.img"), "--device", "stdio:" + filepath.Join(discs, "drive-b.img")}
+		"--device", "stdio:" + filepath.Join(discs, "drive-a") + "/", "--device", "stdio:" + filepath.Join(discs, "drive-b") + "/"}
 
 	// First the run with copy 2 corrupted after burning: exit 3, the report
 	// names the bad copy, and nothing is released.
@@ -88,7 +88,7 @@ func TestCorpusEndToEnd(t *testing.T) {
 		t.Fatal("run with a corrupted copy reported OK")
 	}
 	for _, tr := range bad.Tenants {
-		if tr.Released != 0 || len(tr.Refusals) == 0 || !strings.Contains(tr.Refusals[0].Copy, "copy 2 on stdio:"+filepath.Join(discs, "drive-b.img")) {
+		if tr.Released != 0 || len(tr.Refusals) == 0 || !strings.Contains(tr.Refusals[0].Copy, "copy 2 on stdio:"+filepath.Join(discs, "drive-b")+"/") {
 			t.Fatalf("%s: released %d, refusals %+v; want nothing released and the bad copy named", tr.Tenant, tr.Released, tr.Refusals)
 		}
 	}
@@ -96,7 +96,12 @@ func TestCorpusEndToEnd(t *testing.T) {
 		t.Fatalf("status after the refused run shows releases:\n%s", st)
 	}
 
-	// The same run again, with good copies: it resumes and releases.
+	// The same run again, with the bad discs discarded: it resumes, burns
+	// the copies 2 again, and releases.
+	badDiscs, _ := filepath.Glob(filepath.Join(discs, "drive-b", "*-copy2.iso"))
+	for _, f := range badDiscs {
+		os.Remove(f)
+	}
 	archiver(t, 0, runArgs...)
 	r := readRunReport(t, discs, period)
 	if !r.OK {

@@ -20,6 +20,7 @@ type env struct {
 	cwd            string            // relative paths in flags resolve against it
 	vars           map[string]string // ARCHIVER_* (and CI) environment of the caller
 	tty            bool              // stdout is a terminal: progress bars allowed
+	interactive    bool              // stdin is a terminal: an operator can be asked to insert a disc
 	user           string            // actor recorded in the audit trail
 	now            func() time.Time
 	shared         *shared // non-nil when running inside serve for a forwarded command
@@ -34,6 +35,7 @@ func osEnv() *env {
 		tty:  term.IsTerminal(int(os.Stdout.Fd())),
 		now:  time.Now,
 	}
+	e.interactive = term.IsTerminal(int(os.Stdin.Fd()))
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok && forwardedVar(k) {
 			e.vars[k] = v

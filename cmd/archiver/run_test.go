@@ -97,8 +97,9 @@ func TestRunTwoCopiesReleases(t *testing.T) {
 	testtool.Require(t, "xorriso")
 	data, period := sampleData(t)
 	out := filepath.Join(t.TempDir(), "discs")
+	driveA, driveB := filepath.Join(out, "drive-a"), filepath.Join(out, "drive-b")
 	stdout := archiver(t, 0, "run", "--data", data, "--period", period, "--out", out, "--media", "cd700",
-		"--copies", "2", "--device", "stdio:"+filepath.Join(out, "drive-a.img"), "--device", "stdio:"+filepath.Join(out, "drive-b.img"))
+		"--copies", "2", "--device", "stdio:"+driveA+"/", "--device", "stdio:"+driveB+"/")
 	if !strings.Contains(stdout, "result: OK") {
 		t.Fatalf("run output lacks result: OK:\n%s", stdout)
 	}
@@ -114,6 +115,13 @@ func TestRunTwoCopiesReleases(t *testing.T) {
 		for _, v := range tr.Volumes {
 			if len(v.Checks) != 3 || !v.Released || len(v.SHA256) != 64 || len(v.Signer) != 40 {
 				t.Errorf("%s volume %+v: want 3 OK checks (image + 2 copies), released", tr.Tenant, v)
+			}
+			// each copy is a disc (file) of its own, the image byte for byte
+			for c, dir := range []string{driveA, driveB} {
+				disc := filepath.Join(dir, fmt.Sprintf("%s-copy%d.iso", v.Label, c+1))
+				if sum, err := fileSHA256(disc); err != nil || hexsum(sum) != v.SHA256 {
+					t.Errorf("%s: %v, sha256 %x; want the image's %s", disc, err, sum, v.SHA256)
+				}
 			}
 			for _, c := range v.Checks {
 				if !c.OK {
@@ -135,10 +143,10 @@ func TestRunCorruptedCopyReleasesNothing(t *testing.T) {
 	testtool.Require(t, "xorriso")
 	data, period := sampleData(t)
 	out := filepath.Join(t.TempDir(), "discs")
-	driveB := filepath.Join(out, "drive-b.img")
+	driveA, driveB := "stdio:"+filepath.Join(out, "drive-a")+"/", "stdio:"+filepath.Join(out, "drive-b")+"/"
 	cmdEnv := append(os.Environ(), "ARCHIVER_TEST_CORRUPT_COPY=2")
 	stdout := archiverEnv(t, cmdEnv, 3, "run", "--data", data, "--period", period, "--out", out, "--media", "cd700",
-		"--copies", "2", "--device", "stdio:"+filepath.Join(out, "drive-a.img"), "--device", "stdio:"+driveB)
+		"--copies", "2", "--device", driveA, "--device", driveB)
 	r := readRunReport(t, out, period)
 	if r.OK {
 		t.Fatal("report says OK with a corrupted copy")
@@ -148,7 +156,7 @@ func TestRunCorruptedCopyReleasesNothing(t *testing.T) {
 			t.Errorf("%s: released %d with refusals %+v; want nothing released and a refusal", tr.Tenant, tr.Released, tr.Refusals)
 		}
 		for _, f := range tr.Refusals {
-			if !strings.Contains(f.Copy, "copy 2 on stdio:"+driveB) {
+			if !strings.Contains(f.Copy, "copy 2 on "+driveB) {
 				t.Errorf("%s: refusal does not name the bad copy: %+v", tr.Tenant, f)
 			}
 		}
@@ -159,10 +167,23 @@ func TestRunCorruptedCopyReleasesNothing(t *testing.T) {
 	if n := bodies(t, data); n["acme"] != 15 || n["globex"] != 17 {
 		t.Errorf("bodies after a refused run = %v, want all 15 acme and 17 globex kept", n)
 	}
-	// The rerun without the fault resumes the sealed volumes and releases.
-	// Its report is run-P-2.*; the refused run's report stays as written.
+	// The operator discards the bad discs (copy 2 of each volume). The
+	// rerun without the fault resumes the sealed volumes, burns only the
+	// copies 2, and releases. Its report is run-P-2.*; the refused run's
+	// report stays as written.
+	bad, _ := filepath.Glob(filepath.Join(out, "drive-b", "*-copy2.iso"))
+	if len(bad) != 2 {
+		t.Fatalf("bad copies on drive-b: %v, want one per tenant", bad)
+	}
+	for _, f := range bad {
+		os.Remove(f)
+	}
+	good, _ := filepath.Glob(filepath.Join(out, "drive-a", "*-copy1.iso"))
 	stdout = archiver(t, 0, "run", "--data", data, "--period", period, "--out", out, "--media", "cd700",
-		"--copies", "2", "--device", "stdio:"+filepath.Join(out, "drive-a.img"), "--device", "stdio:"+driveB)
+		"--copies", "2", "--device", driveA, "--device", driveB)
+	if n := strings.Count(stdout, "copy 1 of 2: burned and verified earlier"); n != 2 || len(good) != 2 {
+		t.Errorf("rerun: %d copies 1 kept from the first run (%v), want 2:\n%s", n, good, stdout)
+	}
 	second := filepath.Join(out, "run-"+period+"-2.json")
 	if !strings.Contains(stdout, "report: "+filepath.Join(out, "run-"+period+"-2.txt")+", "+second) {
 		t.Errorf("rerun output does not name run-%s-2.txt/.json:\n%s", period, stdout)

@@ -2,6 +2,7 @@ package monthly
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,6 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 
 	"github.com/archiver/archiver/journal"
-	"github.com/archiver/archiver/media"
 	"github.com/archiver/archiver/sealing"
 )
 
@@ -24,6 +24,7 @@ func checkSet(ctx context.Context, j *journal.Journal, o Options, tr *TenantRepo
 			SHA256: hexsum(v.ImageSHA256), Bytes: v.ImageBytes, Signer: v.Signer}
 		tr.Volumes = append(tr.Volumes, vrs[i])
 	}
+	refused := len(tr.Refusals)
 	if recorded := sealVerified(set); recorded != nil {
 		for i, c := range recorded { // seal's own deep verification of these exact bytes
 			vrs[i].Checks = append(vrs[i].Checks, c)
@@ -31,60 +32,51 @@ func checkSet(ctx context.Context, j *journal.Journal, o Options, tr *TenantRepo
 	} else if err := verifyCopies(ctx, j, o, tr, vrs, images, func(int) string { return "image" }); err != nil {
 		return err
 	}
-	if len(o.Devices) == 0 || len(tr.Refusals) > 0 {
+	if len(o.Devices) == 0 && !o.Queue || len(tr.Refusals) > refused {
 		return nil
 	}
-	rbDir := filepath.Join(o.OutDir, "readback")
-	if err := os.MkdirAll(rbDir, 0o755); err != nil {
-		return err
-	}
-	for c := 1; c <= o.Copies; c++ {
-		dev := o.Devices[(c-1)%len(o.Devices)]
-		name := func(int) string { return fmt.Sprintf("copy %d on %s", c, dev) }
-		var rbs []string
-		var ok []*VolumeReport
-		for i, v := range set {
-			rb := filepath.Join(rbDir, fmt.Sprintf("%s.copy%d.iso", v.Label, c))
-			if err := burnCopy(ctx, o, dev, images[i], rb, c, v.ImageBytes); err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				tr.refuse("burn", v.Label, name(i), err.Error())
-				vrs[i].Checks = append(vrs[i].Checks, Check{Copy: name(i), Method: "burn", Findings: []string{err.Error()}})
+	b := o.burner(j)
+	for i, v := range set {
+		for c := 1; c <= o.Copies; c++ {
+			d := DiscCopy{Label: v.Label, Tenant: v.Tenant, Period: v.Period, Copy: c, Copies: o.Copies,
+				Image: images[i], ImageSHA256: hexsum(v.ImageSHA256), ImageBytes: v.ImageBytes}
+			if ver, ok := discDone(v, c); ok { // a rerun: this disc was burned and verified before
+				vrs[i].Discs = append(vrs[i].Discs, DiscReport{Copy: c, Copies: o.Copies, State: DiscVerifiedEarlier,
+					Method: ver.Method, SHA256: hexsum(ver.ImageSHA256), Time: ver.Time})
+				vrs[i].Checks = append(vrs[i].Checks, Check{Copy: fmt.Sprintf("copy %d (%s)", c, d.ID()),
+					Method: "deep (" + ver.Time.UTC().Format("2006-01-02T15:04:05Z") + ")", SHA256: hexsum(ver.ImageSHA256), OK: true})
 				continue
 			}
-			rbs, ok = append(rbs, rb), append(ok, vrs[i])
-		}
-		if len(rbs) == 0 {
-			continue
-		}
-		if err := verifyCopies(ctx, j, o, tr, ok, rbs, name); err != nil {
-			return err
+			if o.Queue {
+				d.Queued = o.Now().UTC()
+				vrs[i].Discs = append(vrs[i].Discs, DiscReport{Copy: c, Copies: o.Copies, State: DiscQueued})
+				tr.queued = append(tr.queued, d)
+				continue
+			}
+			dev := CopyTarget(o.Devices[(c-1)%len(o.Devices)], v.Label, c)
+			r, err := b.BurnDisc(ctx, d, dev)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			vrs[i].Discs = append(vrs[i].Discs, r)
+			name := fmt.Sprintf("copy %d on %s", c, dev)
+			if err != nil { // a failed disc needs a new one too
+				tr.unburned = append(tr.unburned, d)
+			}
+			if r.State != DiscNotBurned {
+				vrs[i].Checks = append(vrs[i].Checks, Check{Copy: name, Method: r.Method, SHA256: r.SHA256, OK: err == nil, Findings: r.Findings})
+			}
+			if err != nil {
+				step := "burn"
+				var de *DiscError
+				if errors.As(err, &de) {
+					step = de.Step
+				}
+				tr.refuse(step, v.Label, name, err.Error())
+			}
 		}
 	}
 	return nil
-}
-
-// burnCopy burns image to dev and reads exactly its sectors back into rb.
-func burnCopy(ctx context.Context, o Options, dev, image, rb string, c int, bytes int64) error {
-	if err := o.Burn(ctx, dev, image); err != nil {
-		return fmt.Errorf("burn: %w", err)
-	}
-	if o.AfterBurn != nil {
-		if err := o.AfterBurn(dev, image, c); err != nil {
-			return err
-		}
-	}
-	f, err := os.Create(rb)
-	if err != nil {
-		return err
-	}
-	sectors := (bytes + media.SectorSize - 1) / media.SectorSize
-	if err := o.ReadBack(ctx, dev, sectors, f); err != nil {
-		f.Close()
-		return fmt.Errorf("read back: %w", err)
-	}
-	return f.Close()
 }
 
 // verifyCopies verifies sources (one per volume of vrs, a whole set) deeply

@@ -21,8 +21,12 @@ type Report struct {
 	Signer   string          `json:"signer"` // archive key fingerprint
 	Copies   int             `json:"copies"`
 	Devices  []string        `json:"devices,omitempty"`
+	Queue    bool            `json:"queue,omitempty"` // run --queue: discs queued for burn --next, none burned
 	Tenants  []*TenantReport `json:"tenants"`
 	OK       bool            `json:"ok"` // nothing refused anywhere
+	// ToBurn is every disc still to burn: the burn queue's (archiver burn
+	// --next), then those this run could not burn. Release waits for them.
+	ToBurn []DiscCopy `json:"to_burn,omitempty"`
 	// Error says why the run stopped before every tenant was done ("" when
 	// it finished); the tenants listed are those done or started.
 	Error string `json:"error,omitempty"`
@@ -37,21 +41,36 @@ type TenantReport struct {
 	Released   int             `json:"released"`    // messages whose bodies were deleted
 	Kept       int             `json:"kept"`        // released but kept by a legal hold
 	BytesFreed int64           `json:"bytes_freed"` // bytes
+
+	queued, unburned []DiscCopy // for Report.ToBurn: queued, and not burned or failed
 }
 
 // VolumeReport is one volume: what to write on the disc and how it checked.
 type VolumeReport struct {
-	Label         string  `json:"label"`
-	Image         string  `json:"image"`
-	Messages      int     `json:"messages"`
-	FirstSeq      uint64  `json:"first_seq"`
-	LastSeq       uint64  `json:"last_seq"`
-	SHA256        string  `json:"image_sha256"`
-	Bytes         int64   `json:"image_bytes"`
-	Signer        string  `json:"signer"`
-	Checks        []Check `json:"verifications"`
-	Released      bool    `json:"released"`
-	ReleaseReason string  `json:"release_refused,omitempty"`
+	Label    string  `json:"label"`
+	Image    string  `json:"image"`
+	Messages int     `json:"messages"`
+	FirstSeq uint64  `json:"first_seq"`
+	LastSeq  uint64  `json:"last_seq"`
+	SHA256   string  `json:"image_sha256"`
+	Bytes    int64   `json:"image_bytes"`
+	Signer   string  `json:"signer"`
+	Checks   []Check `json:"verifications"`
+	// Discs is each burned copy: where, and how it checked.
+	Discs         []DiscReport `json:"discs,omitempty"`
+	Released      bool         `json:"released"`
+	ReleaseReason string       `json:"release_refused,omitempty"`
+}
+
+// waiting is the number of the volume's discs queued to burn.
+func (v *VolumeReport) waiting() int {
+	n := 0
+	for _, d := range v.Discs {
+		if d.State == DiscQueued {
+			n++
+		}
+	}
+	return n
 }
 
 // Check is one verification of one copy.
@@ -75,7 +94,7 @@ type Refusal struct {
 func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "archiver monthly run %s\nstarted %s, finished %s\nsigner %s\ncopies %d%s\n\n", r.Period,
-		r.Started.Format(time.RFC3339), r.Finished.Format(time.RFC3339), r.Signer, r.Copies, devs(r.Devices))
+		r.Started.Format(time.RFC3339), r.Finished.Format(time.RFC3339), r.Signer, r.Copies, devs(r.Devices, r.Queue))
 	for _, t := range r.Tenants {
 		fmt.Fprintf(tw, "TENANT %s: %d messages sealed, %d released, %d kept by hold, %d bytes freed\n", t.Tenant, t.Messages, t.Released, t.Kept, t.BytesFreed)
 		for _, v := range t.Volumes {
@@ -91,6 +110,9 @@ func (r *Report) WriteText(w io.Writer) error {
 					fmt.Fprintf(tw, "      %s\n", f)
 				}
 			}
+			for _, d := range v.Discs {
+				fmt.Fprintf(tw, "    %s\n", d.Line(v.Label))
+			}
 			if v.Released {
 				fmt.Fprintf(tw, "    released\n")
 			} else if v.ReleaseReason != "" {
@@ -102,9 +124,18 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintln(tw)
 	}
+	if len(r.ToBurn) > 0 {
+		fmt.Fprintf(tw, "STILL TO BURN: %d discs (archiver burn --next burns the queued ones, one at a time); release waits for them\n", len(r.ToBurn))
+		for _, d := range r.ToBurn {
+			fmt.Fprintf(tw, "  %s\t%s\tsha256 %s\n", d, d.Image, d.ImageSHA256)
+		}
+		fmt.Fprintln(tw)
+	}
 	switch {
 	case r.Error != "":
 		fmt.Fprintf(tw, "result: STOPPED, %s; the tenants above are all that ran, the rest were not sealed or released (rerun to resume)\n", r.Error)
+	case r.OK && len(r.ToBurn) > 0:
+		fmt.Fprintf(tw, "result: OK, %d discs still to burn\n", len(r.ToBurn))
 	case r.OK:
 		fmt.Fprintln(tw, "result: OK")
 	default:
@@ -113,7 +144,10 @@ func (r *Report) WriteText(w io.Writer) error {
 	return tw.Flush()
 }
 
-func devs(d []string) string {
+func devs(d []string, queue bool) string {
+	if queue {
+		return " (queued for archiver burn --next)"
+	}
 	if len(d) == 0 {
 		return " (no devices: images only)"
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -24,17 +25,30 @@ type Options struct {
 	Period   string                     // "YYYY-MM", a UTC month
 	OutDir   string                     // images, read-backs and the report go here
 	Profile  media.Profile              // medium; capacity in 2048-byte sectors
-	Copies   int                        // copies burned per volume (with Devices); <1 means 1
-	Devices  []string                   // xorriso drives ("/dev/sr0", "stdio:/path"); copies go to them in turn. None: images only
+	Copies   int                        // copies burned per volume (with Devices or Queue); <1 means 1
+	Devices  []string                   // xorriso drives ("/dev/sr0", "stdio:/path", "stdio:DIR/"); copy N goes to device (N-1) mod len. None: images only
 	Signer   *openpgp.Entity            // unlocked archive signing key
 	Keep     func(journal.Message) bool // legal holds: keep these bodies at release; nil keeps none
 	Actor    string                     // audit actor
 	Now      func() time.Time           // nil: time.Now
 	Progress io.Writer                  // progress bars (a terminal); nil: none
 
-	// Burn and ReadBack default to media.Burn and media.ReadBack.
+	// Queue burns nothing: each copy of each volume is added to the burn
+	// queue QueueFile for burn --next, and a volume is released once all
+	// its copies are burned and verified (by a later run). Devices must be
+	// empty.
+	Queue     bool
+	QueueFile string // the burn queue (DATA/burn-queue.json); also read for Report.ToBurn
+
+	// Changer gets a blank disc into a drive before each burn (its Status
+	// defaults to media.QueryMedium); nil: not interactive, so a drive
+	// without a blank disc refuses that copy (*NoBlankDiscError).
+	Changer *Changer
+	// Burn, ReadBack and Eject default to media.Burn, media.ReadBack and
+	// media.Eject.
 	Burn     func(ctx context.Context, device, image string) error
 	ReadBack func(ctx context.Context, device string, sectors int64, w io.Writer) error
+	Eject    func(ctx context.Context, device string) error
 	// AfterBurn, when set, runs after each burn of image (TEST ONLY:
 	// corrupting a copy); copy is 1-based.
 	AfterBurn func(device, image string, copy int) error
@@ -47,12 +61,11 @@ func (o *Options) defaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Burn == nil {
-		o.Burn = media.Burn
-	}
-	if o.ReadBack == nil {
-		o.ReadBack = media.ReadBack
-	}
+}
+
+func (o *Options) burner(j *journal.Journal) *Burner {
+	return &Burner{Journal: j, Signer: openpgp.EntityList{o.Signer}, Changer: o.Changer, Burn: o.Burn, ReadBack: o.ReadBack, Eject: o.Eject,
+		ReadbackDir: filepath.Join(o.OutDir, "readback"), Now: o.Now, Progress: o.Progress, AfterBurn: o.AfterBurn}
 }
 
 // Run does the monthly job for every tenant of j (see the package doc).
@@ -70,14 +83,14 @@ func Run(ctx context.Context, j *journal.Journal, o Options) (*Report, error) {
 	if o.Signer == nil {
 		return nil, errors.New("monthly: no signer")
 	}
-	if err := CheckDevices(o.Copies, o.Devices); err != nil {
-		return nil, err
+	if o.Queue && (len(o.Devices) > 0 || o.QueueFile == "") {
+		return nil, errors.New("monthly: Queue needs QueueFile and no Devices")
 	}
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("monthly: %w", err)
 	}
-	rep := &Report{Period: o.Period, Started: o.Now().UTC(), Signer: pgp.Fingerprint(o.Signer), Copies: o.Copies, Devices: o.Devices, OK: true}
-	if len(o.Devices) == 0 {
+	rep := &Report{Period: o.Period, Started: o.Now().UTC(), Signer: pgp.Fingerprint(o.Signer), Copies: o.Copies, Devices: o.Devices, Queue: o.Queue, OK: true}
+	if len(o.Devices) == 0 && !o.Queue {
 		rep.Copies = 0
 	}
 	tenants, err := j.Tenants(ctx)
@@ -96,8 +109,38 @@ func Run(ctx context.Context, j *journal.Journal, o Options) (*Report, error) {
 		}
 		rep.Tenants = append(rep.Tenants, tr)
 	}
+	if err := rep.listToBurn(ctx, j, o); err != nil {
+		rep.OK, rep.Error, rep.Finished = false, err.Error(), o.Now().UTC()
+		return rep, err
+	}
 	rep.Finished = o.Now().UTC()
 	return rep, nil
+}
+
+// listToBurn queues the discs this run queued (Queue) and sets
+// rep.ToBurn: every disc of the queue still to burn, then the discs this
+// run did not burn or that failed.
+func (rep *Report) listToBurn(ctx context.Context, j *journal.Journal, o Options) error {
+	var queued, unburned []DiscCopy
+	for _, t := range rep.Tenants {
+		queued, unburned = append(queued, t.queued...), append(unburned, t.unburned...)
+	}
+	if o.QueueFile == "" {
+		rep.ToBurn = unburned
+		return nil
+	}
+	q := Queue{Path: o.QueueFile}
+	if len(queued) > 0 {
+		if err := q.Update(queued, nil); err != nil {
+			return err
+		}
+	}
+	pending, err := q.Pending(ctx, j)
+	if err != nil {
+		return err
+	}
+	rep.ToBurn = append(pending, unburned...)
+	return nil
 }
 
 func runTenant(ctx context.Context, j *journal.Journal, o Options, tenant string) (*TenantReport, error) {
@@ -142,10 +185,14 @@ func runTenant(ctx context.Context, j *journal.Journal, o Options, tenant string
 		return tr, nil
 	}
 	need := 1
-	if len(o.Devices) > 0 {
+	if len(o.Devices) > 0 || o.Queue {
 		need = o.Copies + 1 // the image and every burned copy
 	}
 	for _, v := range tr.Volumes {
+		if n := v.waiting(); n > 0 {
+			v.ReleaseReason = fmt.Sprintf("waiting for %d queued discs (archiver burn --next)", n)
+			continue
+		}
 		r, err := j.Release(ctx, v.Label, journal.ReleaseOptions{Copies: need, Keep: o.Keep, Actor: o.Actor})
 		if err != nil {
 			if ctx.Err() != nil {

@@ -16,12 +16,38 @@ import (
 	"github.com/archiver/archiver/sealing/pgp"
 )
 
-// fakeDrive burns by copying the image into memory, like a stdio: drive.
-type fakeDrive struct{ discs map[string][]byte }
+// fakeDrive models drives with discs in memory, like stdio: drives with a
+// tray: a burn writes the drive's disc (only a blank one), eject takes it
+// out (onto shelf), and an operator inserts blank discs (insert).
+type fakeDrive struct {
+	discs  map[string][]byte // dev -> the disc in it; nil: blank
+	absent map[string]bool   // dev -> tray empty
+	shelf  map[string][]byte // "LABEL#N" burned discs taken out, by what they hold
+	burns  []string          // "dev image" per burn
+	asked  []string          // prompts shown
+}
+
+func newFakeDrive() *fakeDrive {
+	return &fakeDrive{discs: map[string][]byte{}, absent: map[string]bool{}, shelf: map[string][]byte{}}
+}
+
+func (d *fakeDrive) status(_ context.Context, dev string) (media.MediumStatus, error) {
+	switch {
+	case d.absent[dev]:
+		return media.MediumStatus{State: media.MediumAbsent}, nil
+	case d.discs[dev] != nil:
+		return media.MediumStatus{State: media.MediumWritten, Media: "CD-R", Status: "is written , is closed"}, nil
+	}
+	return media.MediumStatus{State: media.MediumBlank, Media: "CD-R", Status: "is blank"}, nil
+}
 
 func (d *fakeDrive) burn(_ context.Context, dev, image string) error {
+	if d.absent[dev] || d.discs[dev] != nil {
+		return fmt.Errorf("fake drive %s: no blank disc", dev)
+	}
 	b, err := os.ReadFile(image)
 	d.discs[dev] = b
+	d.burns = append(d.burns, dev+" "+filepath.Base(image))
 	return err
 }
 
@@ -32,6 +58,20 @@ func (d *fakeDrive) readBack(_ context.Context, dev string, sectors int64, w io.
 	}
 	_, err := w.Write(b[:sectors*media.SectorSize])
 	return err
+}
+
+func (d *fakeDrive) eject(_ context.Context, dev string) error {
+	d.shelf[fmt.Sprintf("%s#%d", dev, len(d.shelf))] = d.discs[dev]
+	delete(d.discs, dev)
+	d.absent[dev] = true
+	return nil
+}
+
+// insert is the operator: asked for a disc, they put a blank one in.
+func (d *fakeDrive) insert(p DiscPrompt) {
+	d.asked = append(d.asked, p.Message)
+	delete(d.discs, p.Device)
+	d.absent[p.Device] = false
 }
 
 func setup(t *testing.T) (*journal.Journal, Options, *fakeDrive) {
@@ -70,10 +110,11 @@ func setup(t *testing.T) (*journal.Journal, Options, *fakeDrive) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &fakeDrive{discs: map[string][]byte{}}
+	d := newFakeDrive()
 	prof, _ := media.ParseProfile("cd700")
 	return j, Options{Period: "2026-11", OutDir: t.TempDir(), Profile: prof, Copies: 2, Devices: []string{"drive-a", "drive-b"},
-		Signer: el[0], Actor: "test", Now: func() time.Time { return now }, Burn: d.burn, ReadBack: d.readBack}, d
+		Signer: el[0], Actor: "test", Now: func() time.Time { return now }, Burn: d.burn, ReadBack: d.readBack, Eject: d.eject,
+		Changer: &Changer{Status: d.status, Interactive: true, Poll: time.Millisecond, Prompt: d.insert}}, d
 }
 
 func withBody(t *testing.T, j *journal.Journal) int {
@@ -88,7 +129,7 @@ func withBody(t *testing.T, j *journal.Journal) int {
 }
 
 func TestRunReleasesAfterEveryCopyVerifies(t *testing.T) {
-	j, o, _ := setup(t)
+	j, o, d := setup(t)
 	rep, err := Run(context.Background(), j, o)
 	if err != nil {
 		t.Fatal(err)
@@ -110,12 +151,34 @@ func TestRunReleasesAfterEveryCopyVerifies(t *testing.T) {
 	if n := withBody(t, j); n != 0 {
 		t.Errorf("%d bodies left after release", n)
 	}
+	// acme found blank discs in both drives; globex's copies needed a
+	// disc change in each (the burned discs were ejected).
+	wantAsked := []string{"insert blank disc for GLOBEX_202611_V01OF01 copy 1 in drive-a", "insert blank disc for GLOBEX_202611_V01OF01 copy 2 in drive-b"}
+	if strings.Join(d.asked, "\n") != strings.Join(wantAsked, "\n") {
+		t.Errorf("prompts:\n%s\nwant:\n%s", strings.Join(d.asked, "\n"), strings.Join(wantAsked, "\n"))
+	}
+	if len(d.burns) != 4 || len(d.shelf) != 4 {
+		t.Errorf("burns %q, %d discs taken out; want 4 of each", d.burns, len(d.shelf))
+	}
+	v, err := j.VolumeMeta(context.Background(), "ACME_202611_V01OF01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	discs := map[string]bool{}
+	for _, ver := range v.Verifications {
+		if ver.Kind == DiscKind && ver.OK && ver.Method == "deep" && ver.ImageSHA256 == v.ImageSHA256 {
+			discs[ver.Copy] = true
+		}
+	}
+	if !discs["disc:ACME_202611_V01OF01#1"] || !discs["disc:ACME_202611_V01OF01#2"] || len(discs) != 2 {
+		t.Errorf("disc verifications recorded: %v", discs)
+	}
 	txt, js, err := rep.WriteFiles(o.OutDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(txt)
-	if !bytes.Contains(b, []byte("ACME_202611_V01OF01")) || !bytes.Contains(b, []byte("result: OK")) {
+	if !bytes.Contains(b, []byte("ACME_202611_V01OF01 copy 2 of 2: drive-b, burned and verified, SHA-256 "+rep.Tenants[0].Volumes[0].SHA256)) || !bytes.Contains(b, []byte("result: OK")) {
 		t.Errorf("text report:\n%s", b)
 	}
 	if _, err := os.Stat(js); err != nil {
@@ -154,10 +217,19 @@ func TestRunBadCopyRefusesTenantAndResumes(t *testing.T) {
 	if n := withBody(t, j); n != 6 {
 		t.Errorf("%d bodies left, want globex's 6", n)
 	}
+	if len(rep.ToBurn) != 1 || rep.ToBurn[0].ID() != "disc:GLOBEX_202611_V01OF01#2" {
+		t.Errorf("to burn after the bad disc: %+v, want globex's copy 2", rep.ToBurn)
+	}
 	o.AfterBurn = nil
+	d.burns = nil
 	rep, err = Run(context.Background(), j, o)
 	if err != nil || !rep.OK {
 		t.Fatalf("rerun: %v %+v", err, rep)
+	}
+	// The rerun burns only the bad copy again; globex's copy 1 was
+	// verified in the first run.
+	if len(d.burns) != 1 || d.burns[0] != "drive-b globex-2026-11-v01of01.iso" {
+		t.Errorf("rerun burned %q, want only globex's copy 2", d.burns)
 	}
 	if n := withBody(t, j); n != 0 {
 		t.Errorf("%d bodies left after the rerun", n)
