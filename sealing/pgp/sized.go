@@ -266,6 +266,7 @@ func (m *SizedMessage) Finish() (int64, error) {
 			return 0, err
 		}
 		m.open, m.finished, m.total = nil, true, m.spooled
+		m.zw = nil // its state (about 0.5 MiB at level 1) is not needed again
 	}
 	return m.sizeOf(m.total), nil
 }
