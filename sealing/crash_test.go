@@ -39,7 +39,7 @@ func TestCrashAndRerun(t *testing.T) {
 		t.Run(p.point+"-"+string(rune('0'+p.n)), func(t *testing.T) {
 			f := newFixture(t)
 			f.ingest(12, 20000)
-			o := f.opts("60")
+			o := f.opts("50")
 			o.Fault = func(point string, n int) error {
 				if point == p.point && (p.n == 0 || n == p.n) {
 					panic(crash{point})
@@ -75,7 +75,7 @@ func TestCrashAndRerun(t *testing.T) {
 				t.Fatalf("crash simulation left no stale files")
 			}
 			// rerun
-			res, err := Seal(f.ctx, f.j, f.opts("60"))
+			res, err := Seal(f.ctx, f.j, f.opts("50"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,7 +116,7 @@ func TestSealCancelled(t *testing.T) {
 	f := newFixture(t)
 	f.ingest(12, 20000)
 	ctx, cancel := context.WithCancel(f.ctx)
-	o := f.opts("60")
+	o := f.opts("50")
 	o.Fault = func(point string, n int) error {
 		if point == FaultImage && n == 2 {
 			cancel()

@@ -169,7 +169,7 @@ func TestFaults(t *testing.T) {
 			// seal December as a second set; give volume 1 of Nov with volume 2 of Dec
 			e.f.setClock(time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC))
 			e.f.ingest(12, 20000)
-			o := e.f.opts("60")
+			o := e.f.opts("50")
 			o.Period = "2026-12"
 			res, err := Seal(e.f.ctx, e.f.j, o)
 			if err != nil || len(res.Images) < 2 {
@@ -181,7 +181,7 @@ func TestFaults(t *testing.T) {
 			f2 := newFixture(e.f.t)
 			f2.tenant = "acme" // same tenant name, another archive: unknown to this journal
 			f2.ingest(12, 20000)
-			res := f2.seal("60")
+			res := f2.seal("50")
 			return append(e.imgs, res.Images[0].Path), []string{"journal ", "set "}
 		}},
 		{"gap in the sequence", 0, func(e env) ([]string, []string) {
@@ -206,7 +206,7 @@ func TestFaults(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.ingest(12, 20000)
-			res := f.seal("60")
+			res := f.seal("50")
 			if len(res.Images) < 3 {
 				t.Fatalf("want ≥3 volumes, got %d", len(res.Images))
 			}

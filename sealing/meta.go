@@ -54,8 +54,8 @@ func sumsLine(sha [32]byte, path string) []byte {
 }
 
 // buildMeta makes the metadata files of vol: m is filled in except Format
-// (set here, as format.BuildMetaFrom does); vol.index holds its plain
-// index and vol.sums the SHA256SUMS lines of its messages, in path order.
+// (set here, as format.BuildMetaFrom does); vol.index holds its index
+// (INDEX.PGP as it grew, indexPGP) and vol.sums the SHA256SUMS lines of its messages, in path order.
 func (s *sealer) buildMeta(m *format.Manifest, vol *volPlan, k int) (_ *volMeta, err error) {
 	m.Format = format.Version
 	vm := &volMeta{small: map[string][]byte{format.ManifestFile: m.Marshal(), format.ReadmeFile: format.Readme(m)}, big: map[string]workFile{}}
@@ -71,25 +71,21 @@ func (s *sealer) buildMeta(m *format.Manifest, vol *volPlan, k int) (_ *volMeta,
 		}
 		return f, nil
 	}
-	ix, err := vol.index.Reader()
-	if err != nil {
-		return nil, err
-	}
 	f, err := create(format.IndexFile)
 	if err != nil {
 		return nil, err
 	}
 	bw := bufio.NewWriterSize(f, 256<<10)
-	sealed, err := format.EncryptMessage(bw, ix, vol.to, true)
+	size, indexSHA, err := vol.index.writeTo(bw)
 	if err == nil {
 		err = bw.Flush()
 	}
-	vm.big[format.IndexFile] = workFile{f: f, size: sealed.CipherSize}
+	vm.big[format.IndexFile] = workFile{f: f, size: size}
 	if err != nil {
 		return nil, fmt.Errorf("sealing: %s: %w", format.IndexFile, err)
 	}
 	vm.small[format.SignerFile] = s.signerPub // what metaSectors sized the volume with
-	meta := []format.Sum{{Path: format.IndexFile, SHA256: sealed.CipherSHA256}}
+	meta := []format.Sum{{Path: format.IndexFile, SHA256: indexSHA}}
 	for name, b := range vm.small {
 		meta = append(meta, format.Sum{Path: name, SHA256: sha256.Sum256(b)})
 	}

@@ -66,7 +66,7 @@ func TestBuildMetaMatchesFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sealer{opts: SealOptions{Signer: f.signer}, signerPub: pub, work: t.TempDir(), recipients: nil}
+	s := &sealer{opts: SealOptions{Signer: f.signer}, signerPub: pub, work: t.TempDir(), recipients: nil, now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
 	tenant, err := pgp.ReadKeys(tenantPub)
 	if err != nil {
 		t.Fatal(err)

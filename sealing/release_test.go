@@ -80,7 +80,7 @@ func TestSealAgainSamePeriod(t *testing.T) {
 func TestReportJSON(t *testing.T) {
 	f := newFixture(t)
 	f.ingest(12, 20000)
-	res := f.seal("60")
+	res := f.seal("50")
 	rep := f.verify(false, res.Images[0].Path) // set incomplete
 	var buf bytes.Buffer
 	if err := rep.WriteJSON(&buf); err != nil {

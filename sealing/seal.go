@@ -124,6 +124,7 @@ type sealer struct {
 	spoolW     *bufio.Writer // buffers writes to spool
 	spoolEnd   int64         // bytes in spool
 	spools     []*indexSpool // index work files, closed by cleanup
+	sigBytes   int64         // SHA256SUMS.ASC size bound (sigSize); 0 until measured
 	vols       []*volPlan
 	built      []*volumeImage
 	images     []ownFile // files written (partial or final), removed on failure

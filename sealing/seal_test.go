@@ -138,7 +138,7 @@ func TestSealEmptyPeriod(t *testing.T) {
 
 func TestSealMessageTooLarge(t *testing.T) {
 	f := newFixture(t)
-	f.ingest(1, 300000)
+	f.ingest(1, 600000)
 	_, err := Seal(f.ctx, f.j, f.opts("60"))
 	var tl *TooLargeError
 	if !errors.As(err, &tl) || tl.Seq != 1 || tl.Fits != "cd650" || tl.Have != 60 || tl.Need <= 60 {

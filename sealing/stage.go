@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -47,8 +48,9 @@ type volPlan struct {
 	// its INDEX.PGP and SHA256SUMS lines are in the work files below.
 	msgs  []placed
 	spans []span      // parallel to msgs until the image is written
-	index *indexSpool // plaintext INDEX.PGP JSON Lines so far
+	index *indexPGP   // INDEX.PGP of the messages so far
 	sums  *indexSpool // SHA256SUMS lines of the messages so far
+	meta  metaSizes   // MANIFEST.JSON and README.TXT sizes for the digits cached
 }
 
 func (s *sealer) newVolume() (*volPlan, error) {
@@ -65,18 +67,27 @@ func (s *sealer) newVolume() (*volPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix, err := newIndexSpool(s.work)
+	ix, err := newIndexPGP(s.work, to)
 	if err != nil {
 		return nil, err
 	}
-	s.spools = append(s.spools, ix)
+	s.spools = append(s.spools, ix.spool)
 	sums, err := newSpool(s.work, "sums-*.txt")
 	if err != nil {
 		return nil, err
 	}
 	s.spools = append(s.spools, sums)
-	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, enc: enc, index: ix, sums: sums, planner: media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING", VolumeSetID: "PLANNING", SetSize: 1, SeqNum: 1, Recorded: s.now})}, nil
+	pl := media.NewPlanner(media.VolumeInfo{VolumeID: "PLANNING", VolumeSetID: "PLANNING", SetSize: 1, SeqNum: 1, Recorded: s.now})
+	for _, name := range metaFiles { // their records now, their extents in fits
+		if err := pl.Add(name, 0); err != nil {
+			return nil, err
+		}
+	}
+	return &volPlan{verifyPub: vp, verifySecret: sec, to: to, enc: enc, index: ix, sums: sums, planner: pl}, nil
 }
+
+// metaFiles are the metadata files of every volume (docs/FORMAT.md §4).
+var metaFiles = []string{format.IndexFile, format.ManifestFile, format.ReadmeFile, format.SignerFile, format.SumsFile, format.SumsSigFile}
 
 // bufferMax is the largest message encrypted ahead into memory by the
 // parallel workers (bytes); larger ones are encrypted in turn straight into
@@ -169,6 +180,9 @@ func (s *sealer) stage(ctx context.Context, seqs []uint64) error {
 			return err
 		}
 		if !ok && len(vol.msgs) > 0 {
+			if _, err := vol.index.msg.Finish(); err != nil { // frees its compressor now
+				return fmt.Errorf("sealing: index work file: %w", err)
+			}
 			s.vols = append(s.vols, vol)
 			if vol, err = s.newVolume(); err != nil {
 				return err
@@ -251,34 +265,102 @@ func (s *sealer) encryptTo(ctx context.Context, w io.Writer, m journal.Message, 
 	return sealed, nil
 }
 
-// fits reports whether vol can take st, counting upper bounds for the
-// metadata files still to come. need is the sectors it would take.
+// fits reports whether vol can take st: the image size with st and every
+// metadata file as it would be if the volume closed with st last (each
+// exact but MANIFEST.JSON, README.TXT and SHA256SUMS.ASC, bounded within a
+// few bytes: metaSizes). need is the sectors it would take. INDEX.PGP is
+// compressed as it grows: a bound that costs nothing is tried first, and
+// only when it does not fit is the exact size computed (compressing up to
+// 64 KiB of the index again), which happens for the last few messages of
+// a volume.
 func (s *sealer) fits(vol *volPlan, st staged) (bool, int64, error) {
 	sec, err := vol.planner.With(st.path, st.sealed.CipherSize)
 	if err != nil {
 		return false, 0, err
 	}
-	need := sec + s.metaSectors(len(vol.msgs)+1, vol.index.Len()+int64(len(st.line)), len(vol.to))
+	sec += s.fixedMetaSectors(vol, st)
+	need := sec + sectors(vol.index.msg.SizeBound(int64(len(st.line))))
+	if need <= s.opts.Profile.Sectors {
+		return true, need, nil
+	}
+	ix, err := vol.index.msg.SizeWith(st.line)
+	if err != nil {
+		return false, 0, fmt.Errorf("sealing: %s: %w", format.IndexFile, err)
+	}
+	need = sec + sectors(ix)
 	return need <= s.opts.Profile.Sectors, need, nil
 }
 
-// metaSectors bounds the sectors of the six metadata files of a volume
-// with n messages, idx bytes of plain index and r recipient keys, plus two
-// sectors for root directory growth (primary and Joliet).
-func (s *sealer) metaSectors(n int, idx int64, r int) int64 {
-	sizes := []int64{
-		int64(n+6) * 100,                    // SHA256SUMS: 64 hex + 2 + path (≤ 30) + newline
-		idx + idx/100 + 1024 + int64(r)*700, // INDEX.PGP: zlib worst case + PKESK packets (RSA-4096 ≤ 530 bytes each)
-		8192 + int64(r)*48,                  // README.TXT
-		4096 + int64(r)*48,                  // MANIFEST.JSON
-		int64(len(s.signerPub)),             // SIGNER.ASC
-		2048,                                // SHA256SUMS.ASC (RSA-4096 armored ≈ 900 bytes)
+func sectors(bytes int64) int64 { return (bytes + media.SectorSize - 1) / media.SectorSize }
+
+// fixedMetaSectors is the sectors of the metadata files but INDEX.PGP if
+// vol closed with st last: SHA256SUMS and SIGNER.ASC exactly, MANIFEST.JSON
+// and README.TXT from the manifest it would get (metaSizes), and
+// SHA256SUMS.ASC as measured (sigSize).
+func (s *sealer) fixedMetaSectors(vol *volPlan, st staged) int64 {
+	sums := vol.sums.Len() + int64(sumsLineLen(st.path))
+	for _, name := range []string{format.IndexFile, format.ManifestFile, format.ReadmeFile, format.SignerFile} {
+		sums += int64(sumsLineLen(name))
 	}
-	total := int64(2)
-	for _, b := range sizes {
-		total += (b + media.SectorSize - 1) / media.SectorSize
+	first := st.seq
+	if len(vol.msgs) > 0 {
+		first = vol.msgs[0].seq
 	}
-	return total
+	man, readme := s.metaSizes(vol, len(vol.msgs)+1, first, st.seq)
+	return sectors(sums) + sectors(man) + sectors(readme) + sectors(int64(len(s.signerPub))) + sectors(s.sigSize())
+}
+
+// sumsLineLen is the length of path's SHA256SUMS line (sumsLine).
+func sumsLineLen(path string) int { return 64 + 2 + len(path) + 1 }
+
+// metaSizes are the sizes of MANIFEST.JSON and README.TXT of one volume
+// for given decimal lengths of its message count and sequence range (the
+// only fields that change while it is packed), cached until one changes.
+type metaSizes struct {
+	digits           [3]int
+	manifest, readme int64
+}
+
+// metaSlack covers what is not known while packing: the set's volume
+// count (taken as 99, or k if more: "count" and "k of n" one digit longer
+// than for n < 10, the label as long as for any n < 100), so that a count
+// of up to 999 still fits.
+const metaSlack = 4
+
+// metaSizes returns the sizes MANIFEST.JSON and README.TXT would have if
+// vol closed with n messages first…last, plus metaSlack.
+func (s *sealer) metaSizes(vol *volPlan, n int, first, last uint64) (manifest, readme int64) {
+	d := [3]int{len(strconv.Itoa(n)), len(strconv.FormatUint(first, 10)), len(strconv.FormatUint(last, 10))}
+	if vol.meta.digits != d {
+		k := len(s.vols) + 1
+		prev := s.prev
+		if k > 1 {
+			prev = [32]byte{1} // a previous volume of this set: 64 hex digits, whatever its hash
+		}
+		// the manifest as s.manifest makes it, with this message placed
+		// last (taken off again: it is not placed yet)
+		vol.msgs = append(vol.msgs, placed{seq: last})
+		m := s.manifest(vol, k, max(k, 99), prev)
+		vol.msgs = vol.msgs[:len(vol.msgs)-1]
+		m.FirstSeq, m.Messages, m.Format = first, n, format.Version
+		vol.meta = metaSizes{digits: d, manifest: int64(len(m.Marshal())) + metaSlack, readme: int64(len(format.Readme(m))) + metaSlack}
+	}
+	return vol.meta.manifest, vol.meta.readme
+}
+
+// sigSize bounds SHA256SUMS.ASC: an armored signature by the archive key
+// as measured once, plus 16 bytes (its MPIs may be a byte longer than the
+// one measured, and the armor a line).
+func (s *sealer) sigSize() int64 {
+	if s.sigBytes == 0 {
+		var b bytes.Buffer
+		if err := pgp.SignDetached(&b, s.opts.Signer, bytes.NewReader(nil)); err != nil || b.Len() == 0 {
+			s.sigBytes = 4096 // signing fails again, loudly, when the volume is written
+		} else {
+			s.sigBytes = int64(b.Len()) + 16
+		}
+	}
+	return s.sigBytes
 }
 
 func (s *sealer) tooLarge(st staged, need int64) error {

@@ -148,7 +148,7 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 	if r.label != "" && r.label != m.Label {
 		add(format.Finding{Check: format.CheckManifest, Volume: m.Label, Detail: fmt.Sprintf("ISO volume id %q, manifest label %q", r.label, m.Label)})
 	}
-	vr.seqs = messageSeqs(r.vol)
+	vr.seqs = r.vol.MessageSeqs()
 	vr.Findings = append(vr.Findings, checkSignature(r, opts.Signer)...)
 	vr.SumsSHA256, _ = r.vol.SumsSHA256() // the signature check's read; a read error is CheckSumsList's "sums" finding
 	bar := newBar(opts.Progress, sumSizes(r.vol), "hashing "+m.Label)

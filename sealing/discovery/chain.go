@@ -2,7 +2,6 @@ package discovery
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
@@ -11,8 +10,8 @@ import (
 )
 
 // checkDiscs verifies every volume and each tenant's chain, and returns
-// the volumes in chain order (tenant, then sequence). Findings go to res;
-// any finding is ErrRebuildRefused.
+// the volumes in chain order (tenants by name, each from its first volume
+// along the links). Findings go to res; any finding is ErrRebuildRefused.
 func checkDiscs(vs *volumes, signers openpgp.EntityList, res *RebuildResult) ([]*format.Volume, error) {
 	var all []*format.Volume
 	for _, l := range vs.labels() {
@@ -21,22 +20,16 @@ func checkDiscs(vs *volumes, signers openpgp.EntityList, res *RebuildResult) ([]
 		res.Findings = append(res.Findings, v.CheckSumsList(nil)...)
 		all = append(all, v)
 	}
-	sort.Slice(all, func(i, j int) bool {
-		a, b := all[i].Manifest(), all[j].Manifest()
-		if a.Tenant != b.Tenant {
-			return a.Tenant < b.Tenant
-		}
-		return a.FirstSeq < b.FirstSeq || a.FirstSeq == b.FirstSeq && a.Index < b.Index
-	})
 	res.Findings = append(res.Findings, checkSets(all)...)
-	res.Findings = append(res.Findings, checkChain(all)...)
+	order, fs := checkChain(all, vs)
+	res.Findings = append(res.Findings, fs...)
 	if len(res.Findings) > 0 {
 		return nil, fmt.Errorf("%w: %d finding(s), first: %s", ErrRebuildRefused, len(res.Findings), res.Findings[0])
 	}
 	if len(all) == 0 {
 		return nil, fmt.Errorf("%w: no media given", ErrRebuildRefused)
 	}
-	return all, nil
+	return order, nil
 }
 
 // checkSignature verifies SHA256SUMS.ASC with the trusted signers, or
@@ -104,35 +97,28 @@ func checkSets(all []*format.Volume) []format.Finding {
 	return out
 }
 
-// checkChain walks each tenant's volumes in sequence order: the first must
-// start the chain (no previous SHA256SUMS, seq 1), each next one must link
-// to its predecessor's SHA256SUMS and continue its sequence without a gap.
-func checkChain(all []*format.Volume) []format.Finding {
+// checkChain checks each tenant's chain by its links, from the tenant's
+// first volume (format.CheckVolumeChain, the check verify shares): a
+// rebuild needs the whole history, so the first volume must be given.
+// It returns the volumes in chain order.
+func checkChain(all []*format.Volume, vs *volumes) ([]*format.Volume, []format.Finding) {
 	var out []format.Finding
-	var prev *format.Volume
-	for _, v := range all {
+	cv := make([]format.ChainVolume, len(all))
+	for i, v := range all {
 		m := v.Manifest()
-		if prev == nil || prev.Manifest().Tenant != m.Tenant {
-			if m.PrevSums != "" || (m.Messages > 0 && m.FirstSeq != 1) {
-				out = append(out, format.Finding{Check: format.CheckChain, Volume: m.Label,
-					Detail: fmt.Sprintf("first volume of tenant %s given starts at seq %d after another volume: an earlier volume is missing", m.Tenant, m.FirstSeq)})
-			}
-			prev = v
-			continue
+		sum, err := v.SumsSHA256()
+		if err != nil {
+			out = append(out, format.Finding{Check: format.CheckChain, Volume: m.Label, File: format.SumsFile,
+				Detail: fmt.Sprintf("%s unreadable, so no volume can be linked to it: %v", format.SumsFile, err)})
 		}
-		pm := prev.Manifest()
-		if sum, err := prev.SumsSHA256(); err != nil {
-			out = append(out, format.Finding{Check: format.CheckChain, Volume: m.Label,
-				Detail: fmt.Sprintf("previous volume %s: %s unreadable: %v", pm.Label, format.SumsFile, err)})
-		} else if want := fmt.Sprintf("%x", sum); m.PrevSums != want {
-			out = append(out, format.Finding{Check: format.CheckChain, Volume: m.Label,
-				Detail: fmt.Sprintf("links to SHA256SUMS %s, previous volume %s has %s", m.PrevSums, pm.Label, want)})
-		}
-		if m.Messages > 0 && pm.Messages > 0 && m.FirstSeq != pm.LastSeq+1 {
-			out = append(out, format.Finding{Check: format.CheckChain, Volume: m.Label,
-				Detail: fmt.Sprintf("starts at seq %d, previous volume %s ends at %d", m.FirstSeq, pm.Label, pm.LastSeq)})
-		}
-		prev = v
+		cv[i] = format.ChainVolume{Source: vs.source[m.Label], Label: m.Label, Tenant: m.Tenant, SetID: m.SetID, Index: m.Index,
+			SumsSHA256: sum, PrevSums: m.PrevSums, FirstSeq: m.FirstSeq, LastSeq: m.LastSeq, Messages: m.Messages,
+			Seqs: v.MessageSeqs()}
 	}
-	return out
+	idx, fs := format.CheckVolumeChain(cv, format.ChainOptions{FromFirst: true})
+	order := make([]*format.Volume, len(idx))
+	for i, k := range idx {
+		order[i] = all[k]
+	}
+	return order, append(out, fs...)
 }

@@ -73,7 +73,8 @@ var ErrRebuildRefused = errors.New("discovery: rebuild refused")
 // catalog in a new data directory from sealed discs alone. First every
 // disc is checked: SHA256SUMS.ASC against the archive key, every file
 // against SHA256SUMS, complete volume sets, and each tenant's chain
-// (PrevSums links and contiguous sequences from its first volume), and
+// (followed by its PrevSums links from its first volume, as verify
+// follows them: format.CheckVolumeChain), and
 // every INDEX.PGP is decrypted. Any finding refuses the rebuild
 // (ErrRebuildRefused, result lists them) before anything is written. Then
 // it imports each volume through imp, syncs cat, and indexes every
