@@ -92,6 +92,9 @@ func (d *Delivery) request() (*commitReq, error) {
 	if !ok {
 		r.summary = summarize(d.body())
 	}
+	if !d.opts.Received.IsZero() {
+		r.received = d.opts.Received.UTC()
+	}
 	if d.opts.DateFromHeader && !r.summary.Date.IsZero() {
 		r.received = r.summary.Date.UTC()
 	}

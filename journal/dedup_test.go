@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/archiver/archiver/journal"
 )
@@ -165,5 +166,39 @@ func TestBeginWithForcedTenantAndHeaderDate(t *testing.T) {
 	m, _ := j.Message(ctx, "globex", st[0].Seq)
 	if got := m.Received.UTC().Format("2006-01-02T15:04:05Z"); got != "2026-03-02T09:00:00Z" {
 		t.Fatalf("received %s, want the Date header in UTC", got)
+	}
+}
+
+// TestBeginWithReceived: ingest --received records the given time; with
+// DateFromHeader it stands in only where the Date header does not parse.
+func TestBeginWithReceived(t *testing.T) {
+	j := newJ(t)
+	at := time.Date(2025, 7, 9, 8, 7, 6, 0, time.UTC)
+	store := func(opts journal.DeliveryOptions, raw []byte) time.Time {
+		t.Helper()
+		d, err := j.BeginWith(ctx, env("a@acme.example", "b@acme.example"), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Write(raw)
+		st, err := d.Commit(ctx)
+		if err != nil || len(st) != 1 {
+			t.Fatalf("stored %+v, %v", st, err)
+		}
+		m, err := j.Message(ctx, st[0].Tenant, st[0].Seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Received.UTC()
+	}
+	if got := store(journal.DeliveryOptions{Received: at}, mail("-", "one")); !got.Equal(at) {
+		t.Fatalf("received %s, want %s", got, at)
+	}
+	if got := store(journal.DeliveryOptions{Received: at, DateFromHeader: true}, mail("-", "two")); got.Format(time.RFC3339) != "2026-03-02T09:00:00Z" {
+		t.Fatalf("received %s, want the Date header over --received", got)
+	}
+	undated := []byte("From: a@acme.example\r\nTo: b@acme.example\r\nDate: not a date\r\n\r\nthree\r\n")
+	if got := store(journal.DeliveryOptions{Received: at, DateFromHeader: true}, undated); !got.Equal(at) {
+		t.Fatalf("received %s for an unparsable Date, want %s", got, at)
 	}
 }

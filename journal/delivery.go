@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // memSpool is how many bytes of a delivery are kept in memory before the
@@ -19,7 +20,12 @@ const memSpool = 64 << 10
 // DeliveryOptions change how BeginWith routes and dates a delivery.
 type DeliveryOptions struct {
 	Tenant         string // backfill --tenant: store for this tenant only (ErrNotFound if unknown); "" routes by domains
-	DateFromHeader bool   // backfill --date-from-header: Received = the Date header (UTC) when it parses, else now
+	DateFromHeader bool   // backfill --date-from-header: Received = the Date header (UTC) when it parses, else Received below
+	// Received is the receipt time to record instead of now (backfill
+	// --received: mail of a known month whose Date is missing or wrong).
+	// Zero means now. With DateFromHeader it applies only where the Date
+	// header does not parse.
+	Received time.Time
 }
 
 // Delivery is one message being received: Begin, Write the raw bytes, then

@@ -16,6 +16,7 @@ import (
 type ingestOptions struct {
 	data, tenant   string
 	dateFromHeader bool
+	received       string
 	asJSON         bool
 	paths          []string
 }
@@ -32,6 +33,7 @@ func ingestCommand(e *env) *cli.Command {
 			dataFlag(),
 			&cli.StringFlag{Name: "tenant", Usage: "store every message for tenant `T` only (default: route by domains)", Destination: &o.tenant},
 			&cli.BoolFlag{Name: "date-from-header", Usage: "received time = the Date header (UTC) when it parses", Destination: &o.dateFromHeader},
+			&cli.StringFlag{Name: "received", Usage: "record `TIME` (2026-03-01 or RFC 3339, UTC) as the received time instead of now; with --date-from-header only where the Date does not parse", Destination: &o.received},
 			jsonFlag,
 		},
 		Action: func(c *cli.Context) error {
@@ -45,6 +47,10 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) (err error) {
 	if len(o.paths) == 0 {
 		return withHint(errors.New("nothing to ingest"), "archiver ingest --data DIR PATH... (or - for stdin)")
 	}
+	received, err := parseDate("received", o.received)
+	if err != nil {
+		return err
+	}
 	s, err := e.open(ctx, o.data)
 	if err != nil {
 		return err
@@ -55,7 +61,7 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) (err error) {
 		return withHint(fmt.Errorf("ingest: %s empty (0 bytes): no message to store; nothing was ingested", strings.Join(empty, ", ")),
 			"drop the empty sources and run archiver ingest again")
 	}
-	opts := backfill.Options{Tenant: o.tenant, DateFromHeader: o.dateFromHeader, Stdin: stdin}
+	opts := backfill.Options{Tenant: o.tenant, DateFromHeader: o.dateFromHeader, Received: received, Stdin: stdin}
 	if e.tty {
 		opts.Progress = e.stderr
 	}

@@ -65,7 +65,7 @@ func (in *ingester) store(ctx context.Context, jb job) ([]journal.Stored, error)
 		r = bytes.NewReader(jb.data)
 	}
 	env := envelopeOf(head, jb.source)
-	d, err := in.j.BeginWith(ctx, env, journal.DeliveryOptions{Tenant: in.opts.Tenant, DateFromHeader: in.opts.DateFromHeader})
+	d, err := in.j.BeginWith(ctx, env, journal.DeliveryOptions{Tenant: in.opts.Tenant, DateFromHeader: in.opts.DateFromHeader, Received: in.opts.Received})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/archiver/archiver/journal"
 )
@@ -16,7 +17,8 @@ import (
 // Options configure Ingest.
 type Options struct {
 	Tenant         string       // store every message for this tenant only ("" routes by domains); ErrNotFound if unknown
-	DateFromHeader bool         // Received = the Date header (UTC) when it parses, else now
+	DateFromHeader bool         // Received = the Date header (UTC) when it parses, else Received, else now
+	Received       time.Time    // receipt time to record instead of now; zero means now (see journal.DeliveryOptions)
 	Progress       io.Writer    // progress bar target; drawn only when it is a terminal
 	Logger         *slog.Logger // nil: discard. One line per failure and per source
 	Stdin          io.Reader    // source for "-"; nil means os.Stdin
