@@ -282,3 +282,33 @@ func TestReleaseDistinctDiscs(t *testing.T) {
 		t.Fatalf("release: %+v %v", r, err)
 	}
 }
+
+// TestKindOf: the kind and disc identity inferred for a recorded Copy.
+func TestKindOf(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "a.iso")
+	os.WriteFile(img, []byte("x"), 0o644)
+	for _, c := range []struct{ copy, kind, disc string }{
+		{img, KindImage, ""},
+		{filepath.Join(dir, "gone.iso"), KindImage, ""},
+		{dir, KindDirectory, ""},
+		{"stdio:" + img, KindDisc, "stdio:" + img},
+		{"mmc:/dev/sr0", KindDisc, "mmc:/dev/sr0"},
+		{"/dev/sr0", KindDisc, "/dev/sr0"},
+		{"disc:ACME_202611_V01OF01#2", KindDisc, "disc:ACME_202611_V01OF01#2"},
+		{"offsite:s3://b/k", KindOffsite, ""},
+		{"/out/a.iso.readback-_dev_sr0-123.iso", KindDisc, "drive:_dev_sr0"},
+		{"/out/readback/ACME_202611_V01OF01.copy2.iso", KindDisc, "disc:ACME_202611_V01OF01#2"},
+		{"/out/ACME_202611_V01OF01.copy2.iso", KindImage, ""}, // not in a readback directory
+	} {
+		if got := kindOf(c.copy); got != c.kind {
+			t.Errorf("kindOf(%q) = %s, want %s", c.copy, got, c.kind)
+		}
+		if c.disc != "" && discIdentity(c.copy) != c.disc {
+			t.Errorf("discIdentity(%q) = %s, want %s", c.copy, discIdentity(c.copy), c.disc)
+		}
+	}
+	if d := DiscCopy("ACME_202611_V01OF01", 12); d.Copy != "disc:ACME_202611_V01OF01#12" || d.Kind != KindDisc {
+		t.Errorf("DiscCopy = %+v", d)
+	}
+}
