@@ -11,6 +11,12 @@ type ReleaseOptions struct {
 	Copies int                // distinct copies with an OK deep Verification required; <1 means 1
 	Keep   func(Message) bool // legal hold: true keeps the body in the journal
 	Actor  string             // audit actor; "" means Options.Actor
+	// Counted, when not empty, are the copies (Verification.Copy) that the
+	// caller counted as distinct after checking them itself: only these
+	// count, each once, and each must still have an OK "deep" latest
+	// verification in every transaction. Empty: every distinct Copy
+	// counts.
+	Counted []string
 }
 
 // ReleaseResult says what Release did.
@@ -21,8 +27,9 @@ type ReleaseResult struct {
 }
 
 // Release deletes the journal bodies of the messages on volume label once
-// at least opts.Copies distinct copies (Verification.Copy) have as their
-// latest verification an OK "deep" one; otherwise ErrNotVerified saying how many there are.
+// at least opts.Copies distinct copies (Verification.Copy, among
+// opts.Counted when given) have as their latest verification an OK "deep"
+// one; otherwise ErrNotVerified saying how many there are.
 // Messages for which opts.Keep is true (or that KeepBody marked) keep
 // their bodies. Every message becomes State Released; records stay. The
 // volume's VerifyKey is wiped and Released set. ErrReleased if the volume
@@ -49,7 +56,7 @@ func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions
 	if err != nil {
 		return ReleaseResult{}, err
 	}
-	if err := releasable(v, opts.Copies); err != nil {
+	if err := releasable(v, opts.Copies, opts.Counted); err != nil {
 		return ReleaseResult{}, err
 	}
 	// The placed seqs (8 bytes each) and the holds, evaluated outside any
@@ -102,7 +109,7 @@ func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions
 				}
 				meta, metaSum = m, sum
 			}
-			if err := releasable(meta, opts.Copies); err != nil {
+			if err := releasable(meta, opts.Copies, opts.Counted); err != nil {
 				return err
 			}
 			var d tenantStats // added to the tenant's counters once per transaction
@@ -127,7 +134,7 @@ func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions
 	}
 	err = j.update(func(tx Tx) error {
 		return updateVolume(tx, label, func(v *Volume) error {
-			if err := releasable(*v, opts.Copies); err != nil {
+			if err := releasable(*v, opts.Copies, opts.Counted); err != nil {
 				return err
 			}
 			v.Released, v.VerifyKey = j.now(), nil
@@ -152,11 +159,11 @@ var releaseChunk = 2048
 var releaseFault func(n int) error
 
 // releasable checks the verification rule.
-func releasable(v Volume, copies int) error {
+func releasable(v Volume, copies int, counted []string) error {
 	if !v.Released.IsZero() {
 		return fmt.Errorf("%w: volume %s was released %s", ErrReleased, v.Label, v.Released.Format("2006-01-02T15:04:05Z"))
 	}
-	good := goodCopies(v.Verifications)
+	good := goodCopies(v.Verifications, counted)
 	if good < copies {
 		return fmt.Errorf("%w: volume %s has %d OK deep verification(s) of distinct copies, %d required (only each copy's latest verification counts); run archiver verify --data on each copy",
 			ErrNotVerified, v.Label, good, copies)
@@ -164,13 +171,23 @@ func releasable(v Volume, copies int) error {
 	return nil
 }
 
-// goodCopies counts the distinct copies whose latest verification (in the
-// order recorded) is an OK "deep" one: a later failed or hash-only check
-// of a copy withdraws its earlier success.
-func goodCopies(vers []Verification) int {
+// goodCopies counts the distinct copies (among counted, if not empty)
+// whose latest verification (in the order recorded) is an OK "deep" one:
+// a later failed or hash-only check of a copy withdraws its earlier
+// success.
+func goodCopies(vers []Verification, counted []string) int {
 	latest := map[string]Verification{}
 	for _, ver := range vers {
 		latest[ver.Copy] = ver
+	}
+	if len(counted) > 0 {
+		only := map[string]Verification{}
+		for _, c := range counted {
+			if ver, ok := latest[c]; ok {
+				only[c] = ver
+			}
+		}
+		latest = only
 	}
 	good := 0
 	for _, ver := range latest {

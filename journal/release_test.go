@@ -166,3 +166,46 @@ func TestReleaseIgnoresStaleOKAfterFailedVerification(t *testing.T) {
 		t.Fatalf("release after a fresh OK deep check: %+v %v", res, err)
 	}
 }
+
+// TestReleaseCountedCopies: with Counted, only those copies count (each
+// once), Kind is stored as given, and a failure recorded for a counted
+// copy after the caller counted it stops the release.
+func TestReleaseCountedCopies(t *testing.T) {
+	j := newJ(t)
+	for i := range 3 {
+		ingest(t, j, env("a@acme.example", "b@acme.example"), msg(i, 1000))
+	}
+	v := seal(t, j, "acme", "ACME_2026_03_V01")
+	for _, c := range []journal.Verification{
+		{Copy: "/img/a.iso", Kind: "image", Method: "deep", OK: true},
+		{Copy: "/img/copy2.iso", Kind: "image", Method: "deep", OK: true},
+		{Copy: "disc:ACME_2026_03_V01#1", Kind: "disc", Method: "deep", OK: true},
+	} {
+		if err := j.AddVerification(ctx, v.Label, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := j.VolumeMeta(ctx, v.Label)
+	if err != nil || len(got.Verifications) != 3 || got.Verifications[2].Kind != "disc" || got.Verifications[0].Kind != "image" {
+		t.Fatalf("verifications %+v, %v", got.Verifications, err)
+	}
+	// the caller counted the image once: two copies of three recorded strings
+	_, err = j.Release(ctx, v.Label, journal.ReleaseOptions{Copies: 3, Counted: []string{"/img/a.iso", "disc:ACME_2026_03_V01#1"}})
+	if !errors.Is(err, journal.ErrNotVerified) || !strings.Contains(err.Error(), "2 OK deep") {
+		t.Fatalf("3 copies required, 2 counted: %v", err)
+	}
+	// a counted copy that is not recorded, or whose latest check failed, does not count
+	verify(t, j, v.Label, "disc:ACME_2026_03_V01#1", false, "hash")
+	_, err = j.Release(ctx, v.Label, journal.ReleaseOptions{Copies: 2, Counted: []string{"/img/a.iso", "disc:ACME_2026_03_V01#1", "disc:unknown"}})
+	if !errors.Is(err, journal.ErrNotVerified) || !strings.Contains(err.Error(), "1 OK deep") {
+		t.Fatalf("failed disc counted: %v", err)
+	}
+	if _, err := j.OpenBody(ctx, "acme", 1); err != nil {
+		t.Fatalf("body gone after refusals: %v", err)
+	}
+	verify(t, j, v.Label, "disc:ACME_2026_03_V01#1", true, "deep")
+	r, err := j.Release(ctx, v.Label, journal.ReleaseOptions{Copies: 2, Counted: []string{"/img/a.iso", "disc:ACME_2026_03_V01#1"}})
+	if err != nil || r.Released != 3 {
+		t.Fatalf("release: %+v %v", r, err)
+	}
+}

@@ -15,11 +15,16 @@ import (
 // volume labels and keys.
 var tenantName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
+// ValidName reports whether name is a valid tenant name: 1–32 characters
+// of a-z 0-9 _ -, the first a letter or digit. The names of key files
+// under DATA/keys follow the same rule, so neither can name a path.
+func ValidName(name string) bool { return tenantName.MatchString(name) }
+
 // AddTenant registers t (Created set to now when zero; domains lower-cased).
 // ErrExists when the name, or one of the domains, is taken (a domain routes
 // to one tenant only). It is audited as action "tenant".
 func (j *Journal) AddTenant(ctx context.Context, t Tenant) error {
-	if !tenantName.MatchString(t.Name) {
+	if !ValidName(t.Name) {
 		return fmt.Errorf("journal: invalid tenant name %q (want 1-32 of a-z 0-9 _ -)", t.Name)
 	}
 	for i, d := range t.Domains {

@@ -109,13 +109,16 @@ type Placement struct {
 // Verification is one successful or failed check of one copy of a volume
 // (the image file, or a burned disc read back).
 type Verification struct {
-	Time        time.Time `json:"time"`         // UTC
-	Copy        string    `json:"copy"`         // image path or device, as given to verify
-	ImageSHA256 [32]byte  `json:"image_sha256"` // of the bytes checked
-	Method      string    `json:"method"`       // "deep" (every message decrypted and compared to the journal) or "hash"
-	OK          bool      `json:"ok"`
-	Findings    []string  `json:"findings,omitempty"`
-	Kind        string    `json:"kind,omitempty"`
+	Time time.Time `json:"time"` // UTC
+	Copy string    `json:"copy"` // which copy: an image path, a device, or a name such as "disc:LABEL#2"
+	// Kind is what the copy is: "image", "disc" or "offsite" (sealing
+	// records and interprets it; the journal stores it as given). Empty in
+	// records written before kinds were recorded.
+	Kind        string   `json:"kind,omitempty"`
+	ImageSHA256 [32]byte `json:"image_sha256"` // of the bytes checked
+	Method      string   `json:"method"`       // "deep" (every message decrypted and compared to the journal) or "hash"
+	OK          bool     `json:"ok"`
+	Findings    []string `json:"findings,omitempty"`
 }
 
 // Volume is the journal's record of one sealed volume (one image/disc).

@@ -77,3 +77,46 @@ func (e *AlreadyReleasedError) Error() string {
 }
 
 func (e *AlreadyReleasedError) Unwrap() error { return journal.ErrReleased }
+
+// NameError: a release argument names no file, drive or volume (a path
+// that does not exist, a directory, an unknown label). It is a usage
+// error: nothing was read or changed. It matches journal.ErrNotFound.
+type NameError struct {
+	Arg    string
+	Detail string // what is wrong with it, e.g. "does not exist"
+}
+
+func (e *NameError) Error() string { return e.Arg + " " + e.Detail }
+
+func (e *NameError) Unwrap() error { return journal.ErrNotFound }
+
+// Reasons of a RefusedError.
+const (
+	// RefusedDamaged: a copy counted failed its re-check at release.
+	RefusedDamaged = "damaged"
+	// RefusedNotThisVolume: the file or disc given is not the image sealed
+	// (altered, or an image of another data directory with the same label).
+	RefusedNotThisVolume = "not-this-volume"
+	// RefusedTooFew: fewer distinct copies than required.
+	RefusedTooFew = "too-few-copies"
+)
+
+// RefusedError: Release refused volume Label; no body was deleted. It
+// matches journal.ErrNotVerified.
+type RefusedError struct {
+	Label   string // "" when the argument matched no volume
+	Arg     string // the release argument, when it was a file or drive
+	Reason  string // RefusedDamaged, RefusedNotThisVolume or RefusedTooFew
+	Counted int    // distinct copies counted
+	Copies  int    // distinct copies required
+	Detail  string // which copy, and why; what did not count
+}
+
+func (e *RefusedError) Error() string {
+	if e.Label == "" {
+		return "release refused: " + e.Detail
+	}
+	return "release " + e.Label + " refused: " + e.Detail
+}
+
+func (e *RefusedError) Unwrap() error { return journal.ErrNotVerified }

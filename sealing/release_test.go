@@ -13,8 +13,9 @@ import (
 	"github.com/archiver/archiver/sealing/format"
 )
 
-// TestReleaseCopiesAndHold: --copies 2 needs a second verified copy; a
-// legal hold keeps its body; released bodies are gone.
+// TestReleaseCopiesAndHold: --copies 2 needs a second verified copy (a
+// disc: another file of the image counts once); a legal hold keeps its
+// body; released bodies are gone.
 func TestReleaseCopiesAndHold(t *testing.T) {
 	f := newFixture(t)
 	f.ingest(4, 2000)
@@ -28,6 +29,15 @@ func TestReleaseCopiesAndHold(t *testing.T) {
 	os.WriteFile(copy2, b, 0o644)
 	if rep := f.verify(true, copy2); !rep.OK {
 		t.Fatal(checks(rep))
+	}
+	if _, err := Release(f.ctx, f.j, copy2, ReleaseOptions{Copies: 2}); !errors.Is(err, journal.ErrNotVerified) {
+		t.Fatalf("copies 2 with the image in two files: %v", err)
+	}
+	// copy2.iso read back from burned disc 1
+	rep, err := Verify(f.ctx, []string{copy2}, VerifyOptions{Journal: f.j, Record: true, Signer: f.signPub,
+		Names: map[string]CopyName{copy2: DiscCopy(label, 1)}})
+	if err != nil || !rep.OK {
+		t.Fatalf("disc verification: %v %s", err, checks(rep))
 	}
 	r, err := Release(f.ctx, f.j, copy2, ReleaseOptions{Copies: 2, Keep: func(m journal.Message) bool { return m.Seq == 2 }})
 	if err != nil {

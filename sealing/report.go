@@ -55,9 +55,13 @@ func (vr *VolumeReport) setManifest(m *format.Manifest) {
 	vr.PrevSums = m.PrevSums
 }
 
-// verification is the journal record of this check at time t.
-func (vr *VolumeReport) verification(t time.Time) journal.Verification {
-	v := journal.Verification{Time: t, Copy: copyID(vr.Source), ImageSHA256: vr.ImageSHA256, Method: vr.Method, OK: len(vr.Findings) == 0}
+// verification is the journal record of this check at time t of the copy
+// named name (zero: nameOf the source).
+func (vr *VolumeReport) verification(t time.Time, name CopyName) journal.Verification {
+	if name == (CopyName{}) {
+		name = nameOf(vr.Source)
+	}
+	v := journal.Verification{Time: t, Copy: name.Copy, Kind: name.Kind, ImageSHA256: vr.ImageSHA256, Method: vr.Method, OK: len(vr.Findings) == 0}
 	for _, f := range vr.Findings {
 		v.Findings = append(v.Findings, f.String())
 	}

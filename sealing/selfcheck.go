@@ -58,7 +58,7 @@ func (s *sealer) verifyImages(ctx context.Context) ([]journal.Volume, []journal.
 		}
 		v.Placements = placements(img)
 		vols = append(vols, v)
-		vers = append(vers, vr.verification(s.now))
+		vers = append(vers, vr.verification(s.now, CopyName{}))
 		s.res.Images = append(s.res.Images, SealedImage{Path: img.path, Label: v.Label, SHA256: img.sha, Bytes: img.bytes,
 			Messages: len(v.Placements), FirstSeq: v.FirstSeq, LastSeq: v.LastSeq})
 	}

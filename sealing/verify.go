@@ -31,6 +31,11 @@ type VerifyOptions struct {
 	// ImageHash computes each image's SHA-256 (VolumeReport.ImageSHA256)
 	// even without Journal, where it is always computed and compared.
 	ImageHash bool
+	// Names says, by source as given, what copy a source is (recorded as
+	// the Verification's Kind and Copy): a read-back file of burned disc 2
+	// is DiscCopy(label, 2). A source not named is named by its path: an
+	// image file, a drive or device (a disc), or a directory.
+	Names map[string]CopyName
 }
 
 // Verify checks each source (image file, block device, or directory holding
@@ -57,7 +62,7 @@ func Verify(ctx context.Context, sources []string, opts VerifyOptions) (*Report,
 			continue
 		}
 		// a set or chain fault among the sources given fails every copy checked together
-		ver := vr.verification(now(opts.Now))
+		ver := vr.verification(now(opts.Now), opts.Names[vr.Source])
 		for _, f := range rep.Findings {
 			ver.OK = false
 			ver.Findings = append(ver.Findings, f.String())

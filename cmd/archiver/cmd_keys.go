@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/archiver/archiver/journal"
 	"github.com/archiver/archiver/sealing/pgp"
 	"github.com/urfave/cli/v2"
 )
@@ -40,6 +41,9 @@ func keysCommand(e *env) *cli.Command {
 				if c.NArg() > 0 {
 					name = c.Args().First()
 				}
+				if err := checkKeyName(name); err != nil {
+					return err
+				}
 				data, err := e.dataDir(c.String("data"))
 				if err != nil {
 					return err
@@ -59,6 +63,9 @@ func keysCommand(e *env) *cli.Command {
 			Action: func(c *cli.Context) error {
 				if c.NArg() != 2 {
 					return withHint(fmt.Errorf("keys import needs NAME FILE"), "archiver keys import --data DIR acme ./acme.pub.asc")
+				}
+				if err := checkKeyName(c.Args().First()); err != nil {
+					return err
 				}
 				data, err := e.dataDir(c.String("data"))
 				if err != nil {
@@ -83,6 +90,16 @@ func keysCommand(e *env) *cli.Command {
 			},
 		}},
 	}
+}
+
+// checkKeyName refuses a key name that is not a valid tenant name: it
+// becomes DATA/keys/NAME.pub.asc, so "../x" would write outside DATA/keys.
+func checkKeyName(name string) error {
+	if journal.ValidName(name) {
+		return nil
+	}
+	return withHint(fmt.Errorf("invalid key name %q: a key name is 1-32 of a-z 0-9 _ - like a tenant name, not a path", name),
+		"archiver keys import --data DIR acme ./acme.pub.asc")
 }
 
 func runKeysGenerate(ctx context.Context, e *env, out, name, email, algo, passFile string) error {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/archiver/archiver/sealing"
@@ -47,6 +49,13 @@ func runVerify(ctx context.Context, o verifyOptions, e *env) (err error) {
 	if len(o.sources) == 0 {
 		return withHint(errors.New("nothing to verify"), "archiver verify --data DIR IMAGE.iso")
 	}
+	srcs := make([]string, len(o.sources))
+	for i, s := range o.sources {
+		srcs[i] = e.absDevice(e.abs(s))
+		if err := sourceExists(srcs[i]); err != nil {
+			return err
+		}
+	}
 	vo := sealing.VerifyOptions{Now: e.now}
 	if e.tty {
 		vo.Progress = e.stderr
@@ -86,10 +95,6 @@ func runVerify(ctx context.Context, o verifyOptions, e *env) (err error) {
 			return withHint(fmt.Errorf("--key: %w", err), "pass --passphrase-file FILE or set %s", pgp.PassphraseEnv)
 		}
 	}
-	srcs := make([]string, len(o.sources))
-	for i, s := range o.sources {
-		srcs[i] = e.absDevice(e.abs(s))
-	}
 	rep, err := sealing.Verify(ctx, srcs, vo)
 	if err != nil {
 		return err
@@ -105,6 +110,17 @@ func runVerify(ctx context.Context, o verifyOptions, e *env) (err error) {
 	if !rep.OK {
 		hint := verifyHint(ctx, rep, st, vo.Keys)
 		return withCode(exitVerify, withHint(fmt.Errorf("verification failed: %d findings", len(rep.AllFindings())), "%s", hint))
+	}
+	return nil
+}
+
+// sourceExists: a source that does not exist is a usage error (exit 1),
+// not a damaged copy (exit 3); nothing is verified or recorded then.
+func sourceExists(src string) error {
+	p := strings.TrimPrefix(strings.TrimPrefix(src, "stdio:"), "mmc:")
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		return withHint(fmt.Errorf("%s does not exist", src),
+			"check the path: archiver verify --data DIR IMAGE.iso|/dev/sr0|stdio:FILE (a disc must be in the drive)")
 	}
 	return nil
 }

@@ -18,10 +18,11 @@ import (
 )
 
 // verifyHint names the next step for a failed verify, by the cause of its
-// first failing volume: a signer that is not the given key, a --key that is
-// not among the volume's recipients, files added to an extracted disc, a
-// damaged copy (whose remedy depends on whether the journal still holds the
-// bodies), or a disagreement with the journal.
+// first failing volume: a source that no longer exists, a signer that is
+// not the given key, a --key that is not among the volume's recipients,
+// files added to an extracted disc, a damaged copy (whose remedy depends
+// on whether the journal still holds the bodies), or a disagreement with
+// the journal.
 func verifyHint(ctx context.Context, rep *sealing.Report, s *store, keys openpgp.EntityList) string {
 	for _, vr := range rep.Volumes {
 		if len(vr.Findings) == 0 {
@@ -36,6 +37,8 @@ func verifyHint(ctx context.Context, rep *sealing.Report, s *store, keys openpgp
 			}
 		}
 		switch {
+		case checks[format.CheckOpen] && sourceExists(vr.Source) != nil: // removed while verify ran: not damage
+			return fmt.Sprintf("%s does not exist (any more): check the path, then verify again", vr.Source)
 		case checks[format.CheckSignature]:
 			return "SHA256SUMS.ASC must be signed by the archive key that sealed the volume: pass that key's public half with --signer " +
 				"(the run report and README.TXT name its fingerprint; SIGNER.ASC on the disc is a copy, not a trust anchor). " +

@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/sealing"
 )
 
 // DiscKind is journal.Verification.Kind of a burned disc read back
 // through a drive and verified deeply.
-const DiscKind = "disc"
+const DiscKind = sealing.KindDisc
 
 // DiscCopy is one copy of one volume to burn on a disc of its own.
 type DiscCopy struct {
@@ -28,7 +29,7 @@ type DiscCopy struct {
 // DiscCopyID is journal.Verification.Copy of copy n of volume label:
 // "disc:LABEL#N". Each burned disc counts once toward release, however
 // often it is read back.
-func DiscCopyID(label string, n int) string { return fmt.Sprintf("disc:%s#%d", label, n) }
+func DiscCopyID(label string, n int) string { return sealing.DiscCopy(label, n).Copy }
 
 // ID is DiscCopyID of d.
 func (d DiscCopy) ID() string { return DiscCopyID(d.Label, d.Copy) }

@@ -11,7 +11,7 @@ import (
 // set's other volumes are on other discs), and every one passes.
 func TestRunMultiVolumeSetEachDiscVerified(t *testing.T) {
 	j, o, d := setup(t)
-	prof, err := media.ParseProfile("48")
+	prof, err := media.ParseProfile("38")
 	if err != nil {
 		t.Fatal(err)
 	}

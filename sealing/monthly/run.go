@@ -193,7 +193,7 @@ func runTenant(ctx context.Context, j *journal.Journal, o Options, tenant string
 			v.ReleaseReason = fmt.Sprintf("waiting for %d queued discs (archiver burn --next)", n)
 			continue
 		}
-		r, err := j.Release(ctx, v.Label, journal.ReleaseOptions{Copies: need, Keep: o.Keep, Actor: o.Actor})
+		r, err := sealing.Release(ctx, j, v.Label, sealing.ReleaseOptions{Copies: need, Keep: o.Keep, Actor: o.Actor, Now: o.Now})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

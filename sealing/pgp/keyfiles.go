@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // ErrKeyExists: a key file is already there; key files are never overwritten.
@@ -84,8 +85,13 @@ func syncDir(dir string) error {
 
 // ImportKey checks armored key material and stores it: a secret key as
 // DIR/NAME.secret.asc + NAME.pub.asc, a public key as DIR/NAME.pub.asc only.
-// It returns the fingerprint. Never overwrites (ErrKeyExists).
+// It returns the fingerprint. Never overwrites (ErrKeyExists). NAME must
+// be one file name element (no separator, not "." or ".."): callers
+// validate it like a tenant name.
 func ImportKey(dir, name string, armored, passphrase []byte) (string, error) {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("pgp: import: key name %q is not a file name", name)
+	}
 	el, err := ReadKeys(armored)
 	if err != nil {
 		return "", err
