@@ -150,3 +150,41 @@ func TestZeroBytesFlipped(t *testing.T) {
 		})
 	}
 }
+
+// TestSignatureFileEveryByte (issue 10, item 6): SHA256SUMS.ASC had
+// bytes a flip of which still verified (the armor's dashes, CRC and END
+// line, the signature's 16-bit hash prefix): verify --signer missed
+// them. Each byte of it flipped (two of its bits in turn) is now a
+// signature finding.
+func TestSignatureFileEveryByte(t *testing.T) {
+	f, img := sealOne(t, 2)
+	files, _ := imageFiles(t, img)
+	dir := t.TempDir()
+	for p, b := range files {
+		fp := filepath.Join(dir, filepath.FromSlash(p))
+		os.MkdirAll(filepath.Dir(fp), 0o755)
+		os.WriteFile(fp, b, 0o644)
+	}
+	asc := files[format.SumsSigFile]
+	sigPath := filepath.Join(dir, format.SumsSigFile)
+	for i := range asc {
+		for _, bit := range []int{i % 8, (i + 3) % 8} {
+			b := append([]byte(nil), asc...)
+			b[i] ^= 1 << bit
+			os.WriteFile(sigPath, b, 0o644)
+			v, err := format.OpenVolume(format.DirTree(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := v.VerifySignature(f.signPub); err == nil {
+				t.Errorf("byte %d (%q) bit %d flipped: the signature still verifies", i, asc[i], bit)
+			}
+		}
+	}
+	os.WriteFile(sigPath, append(asc, '\n'), 0o644)
+	if v, _ := format.OpenVolume(format.DirTree(dir)); v != nil {
+		if _, err := v.VerifySignature(f.signPub); err == nil {
+			t.Error("a byte appended to SHA256SUMS.ASC: the signature still verifies")
+		}
+	}
+}
