@@ -116,12 +116,22 @@ func (x *auditor) fault(format string, args ...any) {
 
 // read reads n bytes at sector lba; a short image is a fault (nil, nil).
 func (x *auditor) read(what string, lba uint32, n int) ([]byte, error) {
+	if n > SectorSize { // is it there at all? (before allocating up to maxDirBytes)
+		var last [1]byte
+		if m, err := x.r.ReadAt(last[:], int64(lba)*SectorSize+int64(n)-1); m != 1 {
+			return x.readFailed(what, lba, err)
+		}
+	}
 	b := make([]byte, n)
 	m, err := x.r.ReadAt(b, int64(lba)*SectorSize)
 	if m == n {
 		return b, nil
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	return x.readFailed(what, lba, err)
+}
+
+func (x *auditor) readFailed(what string, lba uint32, err error) ([]byte, error) {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		if !x.short {
 			x.fault("%s (sector %d): the image ends before it (truncated)", what, lba)
 		}
@@ -324,7 +334,7 @@ func (x *auditor) trees(p, j vdFields, dirLBA uint32, tables [4][]byte) error {
 	x.firstLBA = -1
 	var cursor int64 // next file extent, once the first is known
 	nfiles := 0
-	for i := 0; i < len(dirs); i++ {
+	for i := 0; i < len(dirs) && !x.short; i++ {
 		d := dirs[i]
 		prec, err := x.dir(d, false)
 		if err != nil {
@@ -647,6 +657,10 @@ func (x *auditor) missing(o AuditOptions, space int64) {
 // slack checks the bytes after file i's end in its last sector.
 func (x *auditor) slack(i int, last int64, tail int, b []byte) {
 	for k, c := range b {
+		if c != 0 && len(x.a.Faults) >= maxFaults {
+			x.a.FaultCount++ // not named: naming a file takes a scan
+			return
+		}
 		if c != 0 {
 			x.fault("%s: non-zero byte 0x%02x in the slack after the file's end (sector %d byte %d), where the layout has zeros",
 				x.fileAt(i), c, last, tail+k)
