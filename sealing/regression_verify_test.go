@@ -188,3 +188,38 @@ func TestSignatureFileEveryByte(t *testing.T) {
 		}
 	}
 }
+
+// TestRockRidgeRebuild (issue 10, item 5): a disc's files rebuilt into an
+// image by `xorriso -as mkisofs -R -J` were rejected with a misleading
+// "listed twice" (the image reader lost Rock Ridge names). Its files are
+// now read by their names and all verify; the image is refused for what
+// it is: not the volume as sealed (its structures and descriptor fields
+// are xorriso's), naming Rock Ridge.
+func TestRockRidgeRebuild(t *testing.T) {
+	xorriso := testtool.Require(t, "xorriso")
+	f := newFixture(t)
+	f.ingest(40, 3000) // a MSG directory of more than one sector
+	res := f.seal("dvd5")
+	files, _ := imageFiles(t, res.Images[0].Path)
+	dir := t.TempDir()
+	for p, b := range files {
+		fp := filepath.Join(dir, filepath.FromSlash(p))
+		os.MkdirAll(filepath.Dir(fp), 0o755)
+		os.WriteFile(fp, b, 0o644)
+	}
+	img := filepath.Join(t.TempDir(), "rebuild.iso")
+	if out, err := exec.Command(xorriso, "-as", "mkisofs", "-R", "-J", "-quiet", "-o", img, dir).CombinedOutput(); err != nil {
+		t.Fatalf("xorriso: %v\n%s", err, out)
+	}
+	rep := f.verify(false, img)
+	text := findingsText(rep)
+	if rep.OK || !strings.Contains(text, "structure: ACME_202611_V01OF01: the root directory's records carry Rock Ridge") {
+		t.Fatalf("rebuild: %s", text)
+	}
+	for _, f := range rep.AllFindings() {
+		iso := f.Check == format.CheckManifest && strings.HasPrefix(f.Detail, "ISO ") // xorriso's own descriptor fields
+		if f.Check != format.CheckStructure && !iso {
+			t.Errorf("the rebuild's files should verify: %s", f)
+		}
+	}
+}
