@@ -294,7 +294,7 @@ func (x *auditor) structures() error {
 		return nil
 	}
 	const maxPT = 64 << 20 // far more than 65,535 directories take
-	if p.ptBytes > maxPT || j.ptBytes > maxPT || int64(p.space) > 1<<32-1 {
+	if p.ptBytes > maxPT || j.ptBytes > maxPT {
 		x.fault("path table sizes %d and %d bytes: too large", p.ptBytes, j.ptBytes)
 		return nil
 	}
