@@ -22,6 +22,10 @@
 //   - Image (reader): an independent reader over github.com/kdomanski/iso9660,
 //     used by verification so that a bug in our writer is not hidden by the
 //     same bug in our own reader.
+//   - Audit: Image.Audit checks, without the writer, that every sector of
+//     an image is the layout below (descriptors, path tables, both trees,
+//     zeros where the layout has them, file slack), so that every byte is
+//     either file data, checked structure or zero.
 //
 // # Image layout (sectors)
 //

@@ -54,11 +54,22 @@ func FuzzPlanOnePath(f *testing.F) {
 	})
 }
 
-// FuzzOpenImage: the reader never panics or hangs on a damaged image; it
-// returns errors (ErrCorrupt for what kdomanski/iso9660 cannot parse).
+// FuzzOpenImage: the reader and the audit never panic or hang on a
+// damaged image; they return errors (ErrCorrupt for what
+// kdomanski/iso9660 cannot parse) or faults, and the undamaged image has
+// none.
 func FuzzOpenImage(f *testing.F) {
 	img := imageBytes(f, []media.File{memFile("A/B.TXT", []byte("b")), memFile("C", nil)})
 	f.Add(img[16*media.SectorSize:], img[23*media.SectorSize:])
+	im, err := media.OpenImage(bytes.NewReader(img))
+	if err != nil {
+		f.Fatal(err)
+	}
+	ok, err := im.Audit(media.AuditOptions{Size: -1})
+	if err != nil {
+		f.Fatal(err)
+	}
+	want := ok.Info
 	f.Fuzz(func(t *testing.T, descriptors, dirs []byte) {
 		data := append([]byte(nil), img...)
 		copy(data[16*media.SectorSize:], descriptors)
@@ -75,6 +86,16 @@ func FuzzOpenImage(f *testing.F) {
 			if r, err := im.Open(e.Path); err == nil {
 				io.Copy(io.Discard, r)
 			}
+		}
+		a, err := im.Audit(media.AuditOptions{Size: int64(len(data))})
+		if err == nil && bytes.Equal(data, img) && a.FaultCount != 0 {
+			t.Fatalf("faults in the undamaged image: %q", a.Faults)
+		}
+		if err == nil && !bytes.Equal(data, img) && a.FaultCount == 0 && a.Info == want {
+			t.Fatalf("a damaged image passed the audit")
+		}
+		if _, err := im.Audit(media.AuditOptions{Hash: io.Discard}); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

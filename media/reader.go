@@ -27,7 +27,10 @@ import (
 //   - It shows a multi-extent file as several files of the same name; our
 //     writer records each file as one extent (files < 4 GiB). Files reports
 //     a repeated path as an error rather than guessing.
-//   - It ignores Rock Ridge unless present (we write none).
+//   - It reads Rock Ridge names wrongly in directories of more than one
+//     sector (rockridge.go), so an image with Rock Ridge (we write none;
+//     a rebuild by xorriso -as mkisofs -R has it) is listed by this
+//     package's own walk, by its Rock Ridge names.
 //   - On a damaged image it can loop forever or recurse without bound, so
 //     OpenImage prescans the tree with bounds first (ErrCorrupt), and
 //     panics inside it become ErrCorrupt.
@@ -38,6 +41,13 @@ type Image struct {
 	index  []indexed // every file, sorted by path; built on first use
 	loaded bool
 	budget int64 // most directory entries a sound walk can visit
+	// rr: the image uses SUSP (Rock Ridge); rrSkip is the SP entry's
+	// count of bytes to skip in each System Use area; root is the primary
+	// root directory's extent
+	rr        bool
+	rrSkip    int
+	rootLBA   uint32
+	rootBytes uint32
 }
 
 // indexed is a file of the index: its path and where its bytes lie in the
@@ -99,7 +109,12 @@ func OpenImage(r io.ReaderAt) (_ *Image, err error) {
 	// Every directory record takes at least 34 bytes of the volume, so a
 	// walk visiting more than this many entries is going round a loop.
 	space := int64(binary.LittleEndian.Uint32(pvd[80:84]))
-	return &Image{im: im, ra: r, label: label, budget: space*SectorSize/dotRecordLen + 16}, nil
+	out := &Image{im: im, ra: r, label: label, budget: space*SectorSize/dotRecordLen + 16,
+		rootLBA: binary.LittleEndian.Uint32(pvd[158:162]), rootBytes: binary.LittleEndian.Uint32(pvd[166:170])}
+	if out.rr, out.rrSkip, err = suspOffset(r, out.rootLBA); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // OpenImageFile opens the image file or block device at path. The caller
@@ -193,22 +208,26 @@ func (im *Image) load() (err error) {
 		return nil
 	}
 	var index []indexed
-	err = im.walk(func(p string, f *iso9660.File) error {
-		sr, ok := f.Reader().(*io.SectionReader)
-		if !ok {
-			return fmt.Errorf("media: %q: %w: no extent", p, ErrCorrupt)
-		}
-		_, off, n := sr.Outer()
-		index = append(index, indexed{path: p, off: off, size: n})
-		return nil
-	})
+	if im.rr {
+		index, err = im.rrIndex(im.rootLBA, im.rootBytes, im.rrSkip)
+	} else {
+		err = im.walk(func(p string, f *iso9660.File) error {
+			sr, ok := f.Reader().(*io.SectionReader)
+			if !ok {
+				return fmt.Errorf("media: %q: %w: no extent", p, ErrCorrupt)
+			}
+			_, off, n := sr.Outer()
+			index = append(index, indexed{path: p, off: off, size: n})
+			return nil
+		})
+	}
 	if err != nil {
 		return err
 	}
 	sort.Slice(index, func(i, j int) bool { return index[i].path < index[j].path })
 	for i := 1; i < len(index); i++ {
 		if index[i].path == index[i-1].path {
-			return fmt.Errorf("media: %q listed twice (a multi-extent file?)", index[i].path)
+			return fmt.Errorf("media: %q listed twice: a file of several extents (ECMA-119 §6.5.1), which this reader does not join: %w", index[i].path, ErrCorrupt)
 		}
 	}
 	im.index = slices.Clip(index)

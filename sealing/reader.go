@@ -6,6 +6,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
+	"github.com/archiver/archiver/media"
 	"github.com/archiver/archiver/sealing/format"
 )
 
@@ -15,7 +16,8 @@ type VolumeReader struct {
 	Source string
 	vol    *format.Volume
 	closer io.Closer
-	label  string // ISO volume identifier; "" for a directory
+	label  string       // ISO volume identifier; "" for a directory
+	im     *media.Image // the image reader; nil for a directory
 }
 
 // OpenVolume opens source (an image file, a block device, or a directory
@@ -35,7 +37,7 @@ func OpenVolume(source string) (*VolumeReader, error) {
 	}
 	vr := &VolumeReader{Source: source, vol: v, closer: c}
 	if im != nil {
-		vr.label = im.VolumeID()
+		vr.label, vr.im = im.VolumeID(), im
 	}
 	return vr, nil
 }

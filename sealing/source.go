@@ -66,8 +66,10 @@ func recoverInto(err *error) {
 }
 
 // openTree opens source: a directory (an extracted or mounted disc) or an
-// image file / block device. The closer is nil for a directory.
+// image file / block device, or xorriso's "stdio:PATH" pseudo-drive. The
+// closer is nil for a directory.
 func openTree(source string) (format.Tree, io.Closer, *media.Image, error) {
+	source, _ = devicePath(source)
 	fi, err := os.Stat(source)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("sealing: %w", err)
@@ -80,6 +82,21 @@ func openTree(source string) (format.Tree, io.Closer, *media.Image, error) {
 		return nil, nil, nil, err
 	}
 	return imageTree{im}, c, im, nil
+}
+
+// devicePath returns the file to read for source and whether it is read
+// as a drive: xorriso's "stdio:PATH" pseudo-drive (the file PATH) or a
+// block device. A drive may hold more than the image (xorriso pads a
+// track, a disc is larger than its image), so only the volume space is
+// read from it.
+func devicePath(source string) (string, bool) {
+	if rest, ok := strings.CutPrefix(source, "stdio:"); ok {
+		return rest, true
+	}
+	if fi, err := os.Stat(source); err == nil && fi.Mode()&os.ModeDevice != 0 {
+		return source, true
+	}
+	return source, false
 }
 
 // imageBytes returns the image size recorded in the primary volume
@@ -106,6 +123,7 @@ func openImageFile(path string) (im *media.Image, c io.Closer, err error) {
 // primary volume descriptor at sector 16 directly, without the tree; "" if
 // unreadable.
 func pvdLabel(path string) string {
+	path, _ = devicePath(path)
 	f, err := os.Open(path)
 	if err != nil {
 		return ""

@@ -131,16 +131,20 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 	}
 	// the whole-image hash is only compared with the journal's record; a
 	// hash-only check without --data reads each file once instead
-	if fi, err := os.Stat(src); err == nil && !fi.IsDir() && (opts.Journal != nil || exp != nil || opts.ImageHash) {
-		if f, ok := hashImage(src, vr, opts.Progress); !ok {
-			add(f)
-		}
-	}
+	path, device := devicePath(src)
+	fi, statErr := os.Stat(path)
+	isImage := statErr == nil && !fi.IsDir()
+	wantHash := opts.Journal != nil || exp != nil || opts.ImageHash
 	r, err := OpenVolume(src)
 	if err != nil {
+		if isImage && wantHash {
+			if f, ok := hashImage(path, device, vr, opts.Progress); !ok {
+				add(f)
+			}
+		}
 		add(format.Finding{Check: format.CheckOpen, Detail: err.Error()})
 		// still name the volume from its descriptor, so the failure is recorded
-		if label := pvdLabel(src); label != "" && opts.Journal != nil {
+		if label := pvdLabel(path); label != "" && opts.Journal != nil {
 			if _, err := opts.Journal.Volume(ctx, label); err == nil {
 				vr.Label, vr.journalVol = label, true
 			}
@@ -150,8 +154,12 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 	defer r.Close()
 	m := r.Manifest()
 	vr.setManifest(m)
-	if r.label != "" && r.label != m.Label {
-		add(format.Finding{Check: format.CheckManifest, Volume: m.Label, Detail: fmt.Sprintf("ISO volume id %q, manifest label %q", r.label, m.Label)})
+	if r.im != nil {
+		size := int64(-1)
+		if !device {
+			size = fi.Size()
+		}
+		vr.Findings = append(vr.Findings, auditImage(r.im, m, device, size, wantHash, vr, opts.Progress)...)
 	}
 	vr.seqs = r.vol.MessageSeqs()
 	vr.Findings = append(vr.Findings, checkSignature(r, opts.Signer)...)
@@ -194,9 +202,66 @@ func sumSizes(v *format.Volume) int64 {
 	return n
 }
 
-// hashImage hashes exactly the image's volume space (ECMA-119 §8.4.8) and
-// reports a truncated image.
-func hashImage(src string, vr *VolumeReport, progress io.Writer) (format.Finding, bool) {
+// auditImage checks every sector of the image (media.Image.Audit: the
+// system area, descriptors, path tables, both directory trees, padding and
+// file slack; FORMAT.md §2.1), the descriptor fields against the manifest,
+// and what lies beyond the volume space: bytes after it in an image file
+// are a finding, a drive is read exactly to the volume size. With hash it
+// reads the image in one pass and sets vr.ImageSHA256 to the SHA-256 of
+// the bytes read: the whole file, or the volume space of a drive.
+func auditImage(im *media.Image, m *format.Manifest, device bool, size int64, hash bool, vr *VolumeReport, progress io.Writer) []format.Finding {
+	o := media.AuditOptions{Device: device, Size: size}
+	total := size
+	if total < 0 {
+		total = 0
+	}
+	h := sha256.New()
+	if hash {
+		o.Hash = h
+		b := newBar(progress, total, "reading image "+m.Label)
+		o.Progress = b.add
+		defer b.done()
+	}
+	a, err := im.Audit(o)
+	f := func(check, d string, args ...any) format.Finding {
+		return format.Finding{Check: check, Volume: m.Label, Detail: fmt.Sprintf(d, args...)}
+	}
+	if err != nil {
+		return []format.Finding{f(format.CheckImage, "%v", err)}
+	}
+	var out []format.Finding
+	if hash {
+		copy(vr.ImageSHA256[:], h.Sum(nil))
+		vr.ImageBytes = a.Read
+	}
+	for _, d := range a.Faults {
+		out = append(out, f(format.CheckStructure, "%s", d))
+	}
+	if n := a.FaultCount - len(a.Faults); n > 0 {
+		out = append(out, f(format.CheckStructure, "and %d more structure faults", n))
+	}
+	switch {
+	case a.Beyond > 0:
+		out = append(out, f(format.CheckImage, "%d bytes beyond the volume size (%d sectors)", a.Beyond, a.Sectors))
+	case a.Beyond < 0:
+		out = append(out, f(format.CheckImage, "bytes beyond the volume size (%d sectors)", a.Sectors))
+	}
+	switch {
+	case a.Missing > 0:
+		out = append(out, f(format.CheckImage, "truncated: %d bytes missing; its volume descriptor says %d sectors", a.Missing, a.Sectors))
+	case a.Missing < 0:
+		out = append(out, f(format.CheckImage, "truncated: the image ends before its %d sectors", a.Sectors))
+	}
+	i := a.Info
+	return append(out, format.CheckDescriptor(m, format.Descriptor{VolumeID: i.VolumeID, SetID: i.VolumeSetID,
+		SetSize: i.SetSize, SeqNum: i.SeqNum, Publisher: i.Publisher, Preparer: i.Preparer,
+		Application: i.Application, Created: i.Recorded})...)
+}
+
+// hashImage hashes an image the reader cannot open: an image file whole,
+// a drive exactly its volume space (ECMA-119 §8.4.8), and reports a
+// truncated image and bytes beyond the volume space of an image file.
+func hashImage(src string, device bool, vr *VolumeReport, progress io.Writer) (format.Finding, bool) {
 	bad := func(d string, a ...any) (format.Finding, bool) {
 		return format.Finding{Check: format.CheckImage, Detail: fmt.Sprintf(d, a...)}, false
 	}
@@ -212,14 +277,20 @@ func hashImage(src string, vr *VolumeReport, progress io.Writer) (format.Finding
 	bar := newBar(progress, want, "reading image")
 	defer bar.done()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(h, barWriter{bar}), io.LimitReader(f, want))
+	var rd io.Reader = f
+	if device {
+		rd = io.LimitReader(f, want)
+	}
+	n, err := io.Copy(io.MultiWriter(h, barWriter{bar}), rd)
 	copy(vr.ImageSHA256[:], h.Sum(nil))
 	vr.ImageBytes = n
-	if err != nil {
+	switch {
+	case err != nil:
 		return bad("read error after %d bytes: %v", n, err)
-	}
-	if n < want {
+	case n < want:
 		return bad("truncated: %d bytes, its volume descriptor says %d (%d sectors)", n, want, want/media.SectorSize)
+	case n > want:
+		return bad("%d bytes beyond the volume size (%d sectors)", n-want, want/media.SectorSize)
 	}
 	return format.Finding{}, true
 }

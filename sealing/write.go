@@ -73,7 +73,7 @@ func (s *sealer) writeImage(vol *volPlan, k, n int, prev [32]byte) (*volumeImage
 		files.meta = append(files.meta, media.File{Path: name, Size: w.size, Open: func() (io.ReadCloser, error) { return io.NopCloser(w.reader()), nil }})
 	}
 	info := media.VolumeInfo{VolumeID: m.Label, VolumeSetID: m.SetID, SetSize: n, SeqNum: k,
-		Publisher: "ARCHIVER", Preparer: "ARCHIVER", Application: fmt.Sprintf("ARCHIVER FORMAT %d", format.Version), Recorded: s.now}
+		Publisher: format.Publisher, Preparer: format.Publisher, Application: format.Application, Recorded: s.now}
 	layout, err := media.PlanList(info, files)
 	if err != nil {
 		return nil, fmt.Errorf("sealing: plan %s: %w", m.Label, err)

@@ -45,6 +45,9 @@ func verifyHint(ctx context.Context, rep *sealing.Report, s *store, keys openpgp
 				"If it is the right key, this copy was altered: use another copy"
 		case wrongKey && len(keys) > 0:
 			return wrongKeyHint(ctx, vr, s, keys)
+		case rebuilt(vr):
+			return "this image was rebuilt from a disc's files (it has Rock Ridge fields), so it is not the volume as sealed; " +
+				"its files were checked by their names: verify the original image or disc, or the files extracted from it (archiver verify DIR)"
 		case onlyChecks(checks, format.CheckExtra):
 			return "files the disc does not list were added to this directory (decrypted messages?): move them elsewhere, or verify the image or disc itself"
 		case damaged(checks):
@@ -61,9 +64,20 @@ func onlyChecks(checks map[string]bool, want string) bool { return len(checks) =
 
 // damaged: the copy's bytes are not what was sealed.
 func damaged(checks map[string]bool) bool {
-	for _, c := range []string{format.CheckOpen, format.CheckImage, format.CheckSums, format.CheckMissing, format.CheckHash,
+	for _, c := range []string{format.CheckOpen, format.CheckImage, format.CheckStructure, format.CheckSums, format.CheckMissing, format.CheckHash,
 		format.CheckIndex, format.CheckDecrypt, format.CheckPlaintext, format.CheckExtra} {
 		if checks[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// rebuilt: the image audit found Rock Ridge fields, which no sealed
+// volume has (a rebuild by xorriso -as mkisofs -R).
+func rebuilt(vr *sealing.VolumeReport) bool {
+	for _, f := range vr.Findings {
+		if f.Check == format.CheckStructure && strings.Contains(f.Detail, "Rock Ridge") {
 			return true
 		}
 	}

@@ -18,7 +18,8 @@ import (
 // Checks named in findings.
 const (
 	CheckOpen      = "open"      // the source cannot be read or has no valid MANIFEST.JSON
-	CheckImage     = "image"     // the image is truncated or its bytes cannot be read
+	CheckImage     = "image"     // the image is truncated, has bytes beyond its volume size, or cannot be read
+	CheckStructure = "structure" // an ISO 9660 structure, padding or slack differs from the layout (FORMAT.md §2.1)
 	CheckSignature = "signature" // SHA256SUMS.ASC does not verify with the trusted key
 	CheckSums      = "sums"      // SHA256SUMS missing or malformed
 	CheckMissing   = "missing"   // listed in SHA256SUMS but absent

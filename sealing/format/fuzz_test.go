@@ -60,3 +60,23 @@ func FuzzParseManifest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSignatureForm: checkSignatureForm never panics, and what it accepts
+// is one signature packet whose canonical armor is exactly the input (no
+// malleability: one signature, one SHA256SUMS.ASC).
+func FuzzSignatureForm(f *testing.F) {
+	for _, s := range []string{
+		"-----BEGIN PGP SIGNATURE-----\n\nwnUEABYIAB0WIQQOtu6VSizWW76S1gZp5YARe82zDQUCaxGsOwAKCRBp5YARe82z\nDQreAQClz4U3uqFxlyiqpgP5yDHOSm1jQmvPb5GhqL9OjP5GfgEAwn22L+wD5NbK\nqg/WT79b2WD3ZwruzWXO7WhYK3N4DgY=\n=QGFQ\n-----END PGP SIGNATURE-----",
+		"", "-----BEGIN PGP SIGNATURE-----\n\n=AAAA\n-----END PGP SIGNATURE-----",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if checkSignatureForm(b) != nil {
+			return
+		}
+		if checkSignatureForm(append(append([]byte(nil), b...), '\n')) == nil {
+			t.Fatalf("accepted %q with a newline appended", b)
+		}
+	})
+}

@@ -178,7 +178,7 @@ func (v *Volume) ReadFile(path string) ([]byte, error) {
 
 // VerifySignature checks SHA256SUMS.ASC over SHA256SUMS against signers
 // (the archive public key) and returns the fingerprint that signed.
-func (v *Volume) VerifySignature(signers openpgp.EntityList) (string, error) {
+func (v *Volume) VerifySignature(signers openpgp.EntityList) (fp string, err error) {
 	if !v.Has(SumsFile) {
 		return "", fmt.Errorf("%w: %s", ErrNoFile, SumsFile)
 	}
@@ -187,6 +187,13 @@ func (v *Volume) VerifySignature(signers openpgp.EntityList) (string, error) {
 		return "", err
 	}
 	var e *openpgp.Entity
+	defer func() {
+		if err == nil {
+			if ferr := checkSignatureForm(sig); ferr != nil {
+				fp, err = "", ferr
+			}
+		}
+	}()
 	err = v.readSums(func(r io.Reader) error {
 		var err error
 		e, err = pgp.VerifyDetached(signers, r, bytes.NewReader(sig))
