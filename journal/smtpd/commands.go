@@ -59,8 +59,7 @@ func (c *conn) hello(cmd command) {
 	}
 	c.sess.reset()
 	c.sess.helo = cmd.arg
-	c.esmtp = cmd.verb != "HELO"
-	if !c.esmtp {
+	if cmd.verb == "HELO" {
 		c.reply(&Reply{Code: 250, Text: c.srv.cfg.Hostname})
 		return
 	}

@@ -17,7 +17,6 @@ type conn struct {
 	br         *bufio.Reader
 	bw         *bufio.Writer
 	requireTLS bool
-	esmtp      bool   // EHLO or LHLO given: extensions may be used
 	line       []byte // command line buffer
 	sess       session
 }

@@ -38,6 +38,6 @@ func (c *conn) startTLS(arg string) error {
 	c.br.Reset(c.wire)
 	c.bw.Reset(deadlineWriter{c.wire})
 	c.sess.reset()
-	c.sess.helo, c.sess.tls, c.esmtp = "", true, false
+	c.sess.helo, c.sess.tls = "", true
 	return nil
 }
