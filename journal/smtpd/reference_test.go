@@ -106,16 +106,16 @@ func (r *recConn) Write(p []byte) (int, error) {
 	return r.Conn.Write(p)
 }
 
-// memStore keeps committed messages in memory, in commit order per client
-// address: for tests of the protocol without a journal's fsyncs.
+// memStore keeps committed messages in memory, in commit order: for
+// tests of the protocol without a journal's fsyncs.
 type memStore struct {
 	mu     sync.Mutex
-	bodies map[string][][]byte // ClientAddr -> bodies
-	envs   []journal.Envelope
+	bodies [][]byte
+	envs   []journal.Envelope // of bodies, by index
 	alarms []journal.Alarm
 }
 
-func newMemStore() *memStore { return &memStore{bodies: map[string][][]byte{}} }
+func newMemStore() *memStore { return &memStore{} }
 
 func (m *memStore) Begin(_ context.Context, env journal.Envelope) (Delivery, error) {
 	return &memDelivery{m: m, env: env}, nil
@@ -127,10 +127,22 @@ func (m *memStore) RaiseAlarm(a journal.Alarm) {
 	m.mu.Unlock()
 }
 
+// messages returns the bodies stored from a client address ("ip:port").
 func (m *memStore) messages(client string) [][]byte {
+	return m.where(func(env journal.Envelope) bool { return env.ClientAddr == client })
+}
+
+// where returns the bodies whose envelope matches.
+func (m *memStore) where(match func(journal.Envelope) bool) [][]byte {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.bodies[client]
+	var out [][]byte
+	for i, env := range m.envs {
+		if match(env) {
+			out = append(out, m.bodies[i])
+		}
+	}
+	return out
 }
 
 type memDelivery struct {
@@ -144,7 +156,7 @@ func (d *memDelivery) Abort() error                { return nil }
 func (d *memDelivery) Commit(context.Context) ([]journal.Stored, error) {
 	d.m.mu.Lock()
 	defer d.m.mu.Unlock()
-	d.m.bodies[d.env.ClientAddr] = append(d.m.bodies[d.env.ClientAddr], bytes.Clone(d.buf.Bytes()))
+	d.m.bodies = append(d.m.bodies, bytes.Clone(d.buf.Bytes()))
 	d.m.envs = append(d.m.envs, d.env)
 	return []journal.Stored{{Size: int64(d.buf.Len())}}, nil
 }
