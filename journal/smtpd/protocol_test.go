@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/archiver/archiver/journal"
 )
 
 // replies reads n replies.
@@ -288,5 +290,45 @@ func TestCloseAnswers421(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Errorf("Serve: %v", err)
+	}
+}
+
+// panicStore panics in Begin once, as a bug in the delivery path would.
+type panicStore struct {
+	*memStore
+	once sync.Once
+}
+
+func (p *panicStore) Begin(ctx context.Context, env journal.Envelope) (Delivery, error) {
+	p.once.Do(func() { panic("injected") })
+	return p.memStore.Begin(ctx, env)
+}
+
+// TestPanicInConnectionKeepsServing: a panic serving one client closes
+// that connection without a 250 and raises an alarm; the next client is
+// served.
+func TestPanicInConnectionKeepsServing(t *testing.T) {
+	ps := &panicStore{memStore: newMemStore()}
+	s, err := NewWithStore(ps, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(context.Background(), l)
+	t.Cleanup(func() { s.Close() })
+	c := hello(t, l.Addr().String(), "EHLO")
+	c.write("MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n")
+	if rest, _ := io.ReadAll(c.br); strings.Contains(string(rest), "354") {
+		t.Errorf("the panicking connection answered %q", rest)
+	}
+	c2 := hello(t, l.Addr().String(), "EHLO")
+	if r := c2.send("a@x.example", []string{"b@y.example"}, "x\r\n.\r\n"); !strings.HasPrefix(r, "250") {
+		t.Errorf("next client: %q", r)
+	}
+	if len(ps.alarms) != 1 || ps.alarms[0].Kind != "receiver-panic" {
+		t.Errorf("alarms %+v, want one receiver-panic", ps.alarms)
 	}
 }

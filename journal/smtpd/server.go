@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -101,9 +102,26 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		}
 		go func() {
 			defer s.removeConn(c)
+			defer s.recoverConn(c)
 			c.serve()
 		}()
 	}
+}
+
+// recoverConn turns a panic in one connection into a closed connection, a
+// log line with the stack and a "receiver-panic" alarm: one client must
+// not stop intake for all. The client got no 250 for an unfinished
+// message and keeps it.
+func (s *Server) recoverConn(c *conn) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	s.log.Error("panic in SMTP connection; connection closed", "client", c.sess.client, "panic", r, "stack", string(debug.Stack()))
+	s.store.RaiseAlarm(journal.Alarm{Kind: "receiver-panic", Message: fmt.Sprintf(
+		"the SMTP/LMTP receiver recovered from a panic serving %s: %v (stack in the service log); the client was disconnected without a 250 and will retry",
+		c.sess.client, r)})
+	_ = c.wire.nc.Close()
 }
 
 func (s *Server) addListener(l net.Listener) bool {
