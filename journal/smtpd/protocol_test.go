@@ -332,3 +332,48 @@ func TestPanicInConnectionKeepsServing(t *testing.T) {
 		t.Errorf("alarms %+v, want one receiver-panic", ps.alarms)
 	}
 }
+
+// hangStore's commits never finish on their own: they return when the
+// context given to Commit is done, as a hung disk would with a journal
+// that honours it.
+type hangStore struct{ *memStore }
+
+func (h hangStore) Begin(ctx context.Context, env journal.Envelope) (Delivery, error) {
+	return hangDelivery{}, nil
+}
+
+type hangDelivery struct{}
+
+func (hangDelivery) Write(p []byte) (int, error) { return len(p), nil }
+func (hangDelivery) Abort() error                { return nil }
+func (hangDelivery) Commit(ctx context.Context) ([]journal.Stored, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestDataTerminationAnswers451: a commit not done within DataTermination
+// is answered 451 4.3.0 (RFC 5321 §4.5.3.2.6: the client gives up after
+// 10 minutes anyway) and the session goes on.
+func TestDataTerminationAnswers451(t *testing.T) {
+	s, err := NewWithStore(hangStore{newMemStore()}, Config{DataTermination: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(context.Background(), l)
+	t.Cleanup(func() { s.Close() })
+	c := hello(t, l.Addr().String(), "EHLO")
+	t0 := time.Now()
+	if r := c.send("a@x.example", []string{"b@y.example"}, "x\r\n.\r\n"); !strings.HasPrefix(r, "451 4.3.0") {
+		t.Errorf("hung commit: %q, want 451 4.3.0", r)
+	}
+	if d := time.Since(t0); d < 150*time.Millisecond {
+		t.Errorf("answered after %v, before DataTermination", d)
+	}
+	if r := c.cmd("NOOP\r\n"); !strings.HasPrefix(r, "250") {
+		t.Errorf("NOOP after: %q", r)
+	}
+}
