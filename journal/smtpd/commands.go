@@ -133,7 +133,7 @@ func (c *conn) rcpt(arg string) {
 // the message for all recipients at once, so they share the outcome.
 func (c *conn) replyDelivery(err error, rcpts int) {
 	n := 1
-	if c.srv.cfg.LMTP {
+	if c.srv.cfg.LMTP && rcpts > 0 { // no recipients (a refused BDAT): one reply
 		n = rcpts
 	}
 	for range n {

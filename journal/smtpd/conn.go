@@ -40,7 +40,7 @@ func newConn(s *Server, nc net.Conn, requireTLS bool) *conn {
 
 // serve runs the connection until QUIT, a fatal error or shutdown.
 func (c *conn) serve() {
-	defer c.wire.nc.Close()
+	defer func() { _ = c.wire.nc.Close() }() // the TLS conn after STARTTLS
 	defer c.sess.reset()
 	c.reply(&Reply{Code: 220, Text: c.srv.cfg.Hostname + " " + c.protocol() + " archive journal ready"})
 	for {
@@ -100,8 +100,9 @@ func (c *conn) replyErr(err error) { c.reply(asReply(err)) }
 var errLineTooLong = &Reply{Code: 500, Enhanced: "5.5.2", Text: "Line too long"}
 
 // readLine reads one command line and returns it without its line end
-// (CRLF, or a bare LF as Postfix tolerates). The slice is valid until the
-// next call.
+// (CRLF, or a bare LF as Postfix tolerates). Each read from the client
+// waits up to the phase's timeout, so an idle client times out; one that
+// keeps sending a line never ending does not, but stays bounded in memory.
 func (c *conn) readLine() (string, error) {
 	c.line = c.line[:0]
 	tooLong := false

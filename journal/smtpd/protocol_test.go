@@ -156,6 +156,9 @@ func TestLMTPRepliesPerAcceptedRecipient(t *testing.T) {
 	c.write("MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nRCPT TO:<c@y.example>\r\nBDAT 2 LAST\r\nhiNOOP\r\n")
 	wantCodes(t, c.replies(5), "250", "250", "250", "250 2.0.0 Stored", "250 2.0.0 Stored")
 	c.reply()
+	// BDAT without recipients gets one reply, not none.
+	c.write("MAIL FROM:<a@x.example>\r\nBDAT 2 LAST\r\nhiNOOP\r\n")
+	wantCodes(t, c.replies(3), "250", "503 5.5.1", "250 2.0.0 OK")
 	if len(m.envs) != 2 || m.envs[0].Protocol != "lmtp" {
 		t.Errorf("envelopes %+v", m.envs)
 	}
