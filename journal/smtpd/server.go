@@ -177,15 +177,30 @@ func (s *Server) shutdown(l net.Listener) {
 	}
 }
 
+// CloseWait bounds how long Close waits for connections to end: one stuck
+// in a journal write on a hung disk must not keep the service from
+// stopping.
+const CloseWait = 30 * time.Second
+
 // Close stops every listener, makes open connections answer 421 and close,
-// and waits for them. In-flight commits see a cancelled context and answer
-// 4xx.
+// and waits for them, at most CloseWait. In-flight commits see a cancelled
+// context and answer 4xx. It fails only if connections were still busy
+// after CloseWait.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
 	s.shutdown(nil)
 	s.cancel()
-	s.wg.Wait()
-	return nil
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(CloseWait):
+		s.mu.Lock()
+		n := len(s.conns)
+		s.mu.Unlock()
+		return fmt.Errorf("smtpd: %d connections still busy %v after close (a journal write hanging?)", n, CloseWait)
+	}
 }
