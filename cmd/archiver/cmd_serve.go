@@ -33,13 +33,14 @@ func serveCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
 		Usage: "run the journaling SMTP/LMTP service (250 only after fsync), the catalog indexer and the control socket",
-		Description: "Listens on loopback by default. --max-size must be at least the MTA's message_size_limit: oversize mail gets 452 and an alarm.\n" +
+		Description: "Listens on loopback by default. EHLO announces SIZE with --max-size, so an MTA bounces larger mail itself:\n" +
+			"--max-size must be at least the MTA's message_size_limit. Oversize mail that arrives anyway gets 452 and an alarm.\n" +
 			"SIGTERM or SIGINT stops accepting, finishes open transactions and exits 0.",
 		Flags: []cli.Flag{
 			dataFlag(),
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:2525", Usage: "`ADDR` to listen on (port 0: any free port; the address is printed)", Destination: &o.listen},
 			&cli.BoolFlag{Name: "lmtp", Usage: "speak LMTP (RFC 2033): status per recipient", Destination: &o.lmtp},
-			&cli.StringFlag{Name: "max-size", Value: "256MiB", Usage: "largest message `SIZE` in bytes (K/M/G suffixes); larger gets 452", Destination: &o.maxSize},
+			&cli.StringFlag{Name: "max-size", Value: "256MiB", Usage: "largest message `SIZE` in bytes (K/M/G suffixes), announced in EHLO; keep it >= the MTA's message_size_limit", Destination: &o.maxSize},
 			&cli.StringSliceFlag{Name: "allow", Usage: "client `CIDR` allowed to connect (repeatable; default loopback only); others get 554"},
 			&cli.StringFlag{Name: "tls-cert", Usage: "STARTTLS certificate `FILE` (PEM)", Destination: &o.tlsCert},
 			&cli.StringFlag{Name: "tls-key", Usage: "STARTTLS key `FILE` (PEM)", Destination: &o.tlsKey},

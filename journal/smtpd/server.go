@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/debug"
 	"sync"
-
-	smtp "github.com/archiver/archiver/journal/smtpd/internal/gosmtp"
+	"time"
 
 	"github.com/archiver/archiver/journal"
 )
@@ -24,9 +24,11 @@ type Server struct {
 	ctx     context.Context // base context of deliveries; cancelled by Close
 	cancel  context.CancelFunc
 
-	mu      sync.Mutex
-	servers []*smtp.Server
-	closed  bool
+	mu        sync.Mutex
+	listeners map[net.Listener]bool
+	conns     map[*conn]net.Listener // open connections and their listener
+	closed    bool
+	wg        sync.WaitGroup // connection goroutines
 }
 
 // New returns a server that journals into j.
@@ -44,7 +46,8 @@ func NewWithStore(st Store, cfg Config) (*Server, error) {
 		cfg.Hostname, _ = os.Hostname()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{cfg: cfg, store: st, log: cfg.Logger, metrics: cfg.Metrics, ctx: ctx, cancel: cancel}, nil
+	return &Server{cfg: cfg, store: st, log: cfg.Logger, metrics: cfg.Metrics, ctx: ctx, cancel: cancel,
+		listeners: map[net.Listener]bool{}, conns: map[*conn]net.Listener{}}, nil
 }
 
 // ListenAndServe listens on Config.Addr (TCP) and serves until ctx is done
@@ -57,74 +60,147 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return s.Serve(ctx, l)
 }
 
-// Serve accepts connections on l until ctx is done or Close is called, and
-// then returns nil. A listener not bound to a loopback address requires
-// Config.TLS (STARTTLS becomes mandatory before MAIL); without it Serve
-// fails at once.
+// Serve accepts connections on l until ctx is done or Close is called,
+// then closes l and its connections (open ones get 421 4.3.2) and returns
+// nil. A listener not bound to a loopback address requires Config.TLS
+// (STARTTLS becomes mandatory before MAIL); without it Serve fails at once.
+// Accept errors other than a closed listener (such as running out of file
+// descriptors) are logged and retried: they never stop intake.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	requireTLS := s.cfg.RequireTLS || !isLoopback(l.Addr())
 	if requireTLS && s.cfg.TLS == nil {
 		l.Close()
 		return fmt.Errorf("smtpd: listener %s is not on loopback (or RequireTLS is set): STARTTLS is required, configure a TLS certificate", l.Addr())
 	}
-	srv := s.newSMTPServer(requireTLS)
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.addListener(l) {
 		l.Close()
 		return nil
 	}
-	s.servers = append(s.servers, srv)
-	s.mu.Unlock()
-	stop := context.AfterFunc(ctx, func() { srv.Close() })
+	stop := context.AfterFunc(ctx, func() { s.shutdown(l) })
 	defer stop()
 	s.log.Info("listening", "addr", l.Addr().String(), "lmtp", s.cfg.LMTP, "starttls", s.cfg.TLS != nil,
 		"require_tls", requireTLS, "max_size", s.cfg.MaxSize)
-	err := srv.Serve(&allowListener{Listener: l, s: s})
-	if errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
-		return nil
+	al := &allowListener{Listener: l, s: s}
+	backoff := 5 * time.Millisecond
+	for {
+		nc, err := al.Accept()
+		if err != nil {
+			if s.stopped(l) || errors.Is(err, net.ErrClosed) {
+				s.shutdown(l)
+				return nil
+			}
+			s.log.Error("accept failed, retrying", "addr", l.Addr().String(), "error", err, "retry_in", backoff.String())
+			time.Sleep(backoff)
+			backoff = min(2*backoff, time.Second)
+			continue
+		}
+		backoff = 5 * time.Millisecond
+		c := newConn(s, nc, requireTLS)
+		if !s.addConn(c, l) {
+			nc.Close()
+			return nil
+		}
+		go func() {
+			defer s.removeConn(c)
+			defer s.recoverConn(c)
+			c.serve()
+		}()
 	}
-	return err
 }
 
-// newSMTPServer configures go-smtp for one listener.
-func (s *Server) newSMTPServer(requireTLS bool) *smtp.Server {
-	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &session{srv: s, conn: c, requireTLS: requireTLS}, nil
-	}))
-	srv.Domain = s.cfg.Hostname
-	srv.LMTP = s.cfg.LMTP
-	srv.TLSConfig = s.cfg.TLS
-	srv.MaxRecipients = 0   // no cap: every RCPT is part of the evidence
-	srv.MaxMessageBytes = 0 // enforced by the session with 452, never go-smtp's 552
-	srv.MaxLineLength = s.cfg.lineLimit()
-	srv.ReadTimeout = ReadTimeout
-	srv.WriteTimeout = WriteTimeout
-	srv.EnableSMTPUTF8 = true
-	srv.ErrorLog = slogPrinter{s.log}
-	return srv
+// recoverConn turns a panic in one connection into a closed connection, a
+// log line with the stack and a "receiver-panic" alarm: one client must
+// not stop intake for all. The client got no 250 for an unfinished
+// message and keeps it.
+func (s *Server) recoverConn(c *conn) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	s.log.Error("panic in SMTP connection; connection closed", "client", c.sess.client, "panic", r, "stack", string(debug.Stack()))
+	s.store.RaiseAlarm(journal.Alarm{Kind: "receiver-panic", Message: fmt.Sprintf(
+		"the SMTP/LMTP receiver recovered from a panic serving %s: %v (stack in the service log); the client was disconnected without a 250 and will retry",
+		c.sess.client, r)})
+	_ = c.wire.nc.Close()
 }
 
-// Close stops every listener and closes open connections. In-flight
-// deliveries see a cancelled context and answer 4xx.
+func (s *Server) addListener(l net.Listener) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.listeners[l] = true
+	return true
+}
+
+// stopped reports whether l was shut down by Close or its Serve's ctx.
+func (s *Server) stopped(l net.Listener) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed || !s.listeners[l]
+}
+
+func (s *Server) addConn(c *conn, l net.Listener) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || !s.listeners[l] {
+		return false
+	}
+	s.conns[c] = l
+	s.wg.Add(1)
+	return true
+}
+
+func (s *Server) removeConn(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// shutdown closes l (nil: every listener) and makes its connections
+// answer 421 4.3.2 and close.
+func (s *Server) shutdown(l net.Listener) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ll := range s.listeners {
+		if l == nil || ll == l {
+			ll.Close()
+			delete(s.listeners, ll)
+		}
+	}
+	for c, cl := range s.conns {
+		if l == nil || cl == l {
+			c.wire.shutdown()
+		}
+	}
+}
+
+// CloseWait bounds how long Close waits for connections to end: one stuck
+// in a journal write on a hung disk must not keep the service from
+// stopping.
+const CloseWait = 30 * time.Second
+
+// Close stops every listener, makes open connections answer 421 and close,
+// and waits for them, at most CloseWait. In-flight commits see a cancelled
+// context and answer 4xx. It fails only if connections were still busy
+// after CloseWait.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
-	servers := s.servers
-	s.servers = nil
 	s.mu.Unlock()
+	s.shutdown(nil)
 	s.cancel()
-	var errs []error
-	for _, srv := range servers {
-		if err := srv.Close(); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
-			errs = append(errs, err)
-		}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(CloseWait):
+		s.mu.Lock()
+		n := len(s.conns)
+		s.mu.Unlock()
+		return fmt.Errorf("smtpd: %d connections still busy %v after close (a journal write hanging?)", n, CloseWait)
 	}
-	return errors.Join(errs...)
 }
-
-// slogPrinter adapts slog to go-smtp's Logger.
-type slogPrinter struct{ l *slog.Logger }
-
-func (p slogPrinter) Printf(format string, v ...any) { p.l.Warn(fmt.Sprintf(format, v...)) }
-func (p slogPrinter) Println(v ...any)               { p.l.Warn(fmt.Sprint(v...)) }

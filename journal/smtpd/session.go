@@ -1,76 +1,70 @@
 package smtpd
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
-	"io"
-	"sync"
 	"time"
-
-	smtp "github.com/archiver/archiver/journal/smtpd/internal/gosmtp"
 
 	"github.com/archiver/archiver/journal"
 )
 
-// session is one SMTP/LMTP connection's transaction state. It holds only
-// the envelope; DATA streams straight into a journal Delivery.
+// session is one connection's mail transaction (RFC 5321 §3.3) over the
+// journal's two-phase delivery: MAIL and RCPT build the envelope, the body
+// streams into a Delivery, and Commit decides the reply. It holds only the
+// envelope; the body goes straight into the Delivery.
 type session struct {
-	srv        *Server
-	conn       *smtp.Conn
-	requireTLS bool
-	env        journal.Envelope
+	srv    *Server
+	client string // remote "ip:port"
+	helo   string // HELO/EHLO/LHLO argument, "" if none was given
+	tls    bool   // STARTTLS done
+
+	inMail bool             // MAIL accepted, transaction open
+	env    journal.Envelope // MailFrom and RcptTo of the open transaction
+	chunks *chunked         // BDAT transaction in progress (RFC 3030), or nil
 }
 
-func (s *session) Reset()        { s.env.MailFrom, s.env.RcptTo = "", nil }
-func (s *session) Logout() error { return nil }
+// reset ends the transaction (RSET, HELO, end of data, close), aborting
+// an unfinished BDAT delivery.
+func (s *session) reset() {
+	if s.chunks != nil {
+		s.chunks.abort()
+		s.chunks = nil
+	}
+	s.inMail, s.env.MailFrom, s.env.RcptTo = false, "", nil
+}
 
-// Mail starts a transaction. A declared SIZE over the limit is refused
+// mail starts a transaction. A declared SIZE over the limit is refused
 // with 452 4.3.4 and an alarm (RFC 1870 §6.1 allows 452 for this).
-func (s *session) Mail(from string, opts *smtp.MailOptions) error {
-	if _, isTLS := s.conn.TLSConnectionState(); s.requireTLS && !isTLS {
-		s.srv.metrics.Refused(errNeedTLS.Code)
-		return errNeedTLS
-	}
-	s.Reset()
+func (s *session) mail(from string, p mailParams) error {
+	s.reset()
 	s.env.MailFrom = from
-	if opts != nil && opts.Size > s.srv.cfg.MaxSize {
+	if p.size > s.srv.cfg.MaxSize {
 		env := s.envelope()
-		s.srv.store.RaiseAlarm(oversizeAlarm(opts.Size, s.srv.cfg.MaxSize, true, env))
-		return s.refuse(errOversize, env, opts.Size)
+		s.srv.store.RaiseAlarm(oversizeAlarm(p.size, s.srv.cfg.MaxSize, true, env))
+		s.reset()
+		return s.refuse(errOversize, env, p.size)
 	}
+	s.inMail = true
 	return nil
 }
 
-// Rcpt records a recipient. There is no recipient cap.
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+// rcpt adds a recipient, up to Config.MaxRecipients.
+func (s *session) rcpt(to string) error {
+	if len(s.env.RcptTo) >= s.srv.cfg.MaxRecipients {
+		return errTooManyRcpts
+	}
 	s.env.RcptTo = append(s.env.RcptTo, to)
 	return nil
-}
-
-// Data stores one message and answers for all its recipients (SMTP).
-func (s *session) Data(r io.Reader) error {
-	_, err := s.deliver(r)
-	return err
-}
-
-// LMTPData stores one message and gives each recipient its status
-// (RFC 2033 §4.2). The journal commits the message for all recipients in
-// one transaction, so every recipient gets the same outcome.
-func (s *session) LMTPData(r io.Reader, status smtp.StatusCollector) error {
-	_, err := s.deliver(r)
-	for _, rcpt := range s.env.RcptTo {
-		status.SetStatus(rcpt, err)
-	}
-	return err
 }
 
 // envelope completes the transaction's envelope with connection facts.
 func (s *session) envelope() journal.Envelope {
 	env := s.env
 	env.RcptTo = append([]string(nil), s.env.RcptTo...)
-	env.ClientAddr = s.conn.Conn().RemoteAddr().String()
-	env.Helo = s.conn.Hostname()
-	_, env.TLS = s.conn.TLSConnectionState()
+	env.ClientAddr = s.client
+	env.Helo = s.helo
+	env.TLS = s.tls
 	env.Protocol = "smtp"
 	if s.srv.cfg.LMTP {
 		env.Protocol = "lmtp"
@@ -78,66 +72,55 @@ func (s *session) envelope() journal.Envelope {
 	return env
 }
 
-// deliver streams r into a journal delivery and commits it. It always
-// consumes r. A nil error means the message is durable.
-func (s *session) deliver(r io.Reader) ([]journal.Stored, error) {
+// begin opens the journal delivery for the transaction's body. It fails
+// with a Reply: 503 without recipients, 4xx if the journal cannot take
+// the message now.
+func (s *session) begin() (*body, error) {
 	if len(s.env.RcptTo) == 0 {
 		return nil, errNoRecipients
 	}
 	env := s.envelope()
-	ctx := s.srv.ctx
-	d, err := s.srv.store.Begin(ctx, env)
+	d, err := s.srv.store.Begin(s.srv.ctx, env)
 	if err != nil {
-		n, _ := io.Copy(io.Discard, r)
-		return nil, s.refuse(err, env, n)
+		return nil, s.refuse(err, env, 0)
 	}
-	n, err := s.copyBody(d, r)
-	if err != nil {
-		_ = d.Abort()
-		if errors.Is(err, errOversize) {
-			s.srv.store.RaiseAlarm(oversizeAlarm(n, s.srv.cfg.MaxSize, false, env))
-		}
-		return nil, s.refuse(err, env, n)
+	return &body{d: d, env: env, limit: s.srv.cfg.MaxSize}, nil
+}
+
+// finish commits b, or aborts it after a failure while receiving. A nil
+// error means the message is durable (fsync'd) and may be answered 250.
+func (s *session) finish(b *body) error {
+	if b.err != nil {
+		return s.refuseBody(b)
 	}
+	ctx, cancel := context.WithTimeout(s.srv.ctx, s.srv.cfg.DataTermination)
+	defer cancel()
 	start := time.Now()
-	stored, err := d.Commit(ctx)
+	stored, err := b.d.Commit(ctx)
 	s.srv.metrics.Committed(time.Since(start))
 	if err != nil {
-		return nil, s.refuse(err, env, n)
+		return s.refuse(err, b.env, b.n)
 	}
-	s.accepted(stored, env, n)
-	return stored, nil
+	s.accepted(stored, b.env, b.n)
+	return nil
 }
 
-// copyBody copies the DATA stream into d. Past MaxSize it stops writing,
-// drains the rest (counting it) and returns errOversize; after a journal
-// write error it drains and returns that error. n is the bytes read.
-func (s *session) copyBody(d Delivery, r io.Reader) (n int64, err error) {
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
-	buf := *bp
-	for {
-		k, rerr := r.Read(buf)
-		n += int64(k)
-		if err == nil && n > s.srv.cfg.MaxSize {
-			err = errOversize
-		}
-		if err == nil && k > 0 {
-			if _, werr := d.Write(buf[:k]); werr != nil {
-				err = werr
-			}
-		}
-		if rerr == io.EOF {
-			return n, err
-		}
-		if rerr != nil {
-			return n, errors.Join(err, journal.ErrTransient, rerr)
-		}
+// refuseBody aborts b after a failure while receiving it (b.err) and
+// returns the reply; an oversize message also raises an alarm.
+func (s *session) refuseBody(b *body) *Reply {
+	_ = b.d.Abort()
+	if errors.Is(b.err, errOversize) {
+		s.srv.store.RaiseAlarm(oversizeAlarm(b.n, s.srv.cfg.MaxSize, false, b.env))
 	}
+	return s.refuse(b.err, b.env, b.n)
 }
 
-// copyBufs pools copyBody's 32 KiB buffers (one per delivery otherwise).
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+// lost aborts b after the client went away or timed out mid-body; there
+// is nobody to answer, the client still holds the message.
+func (s *session) lost(b *body, cause error) {
+	_ = b.d.Abort()
+	_ = s.refuse(errors.Join(journal.ErrTransient, cause), b.env, b.n)
+}
 
 // accepted logs and counts a committed message.
 func (s *session) accepted(stored []journal.Stored, env journal.Envelope, n int64) {
@@ -150,12 +133,10 @@ func (s *session) accepted(stored []journal.Stored, env journal.Envelope, n int6
 }
 
 // refuse logs, counts and maps a failure to its 4xx reply.
-func (s *session) refuse(err error, env journal.Envelope, n int64) error {
+func (s *session) refuse(err error, env journal.Envelope, n int64) *Reply {
 	rep := reply(err)
 	s.srv.metrics.Refused(rep.Code)
 	s.srv.log.Warn("refused", "code", rep.Code, "error", err, "size", n,
 		"client", env.ClientAddr, "from", env.MailFrom, "rcpts", len(env.RcptTo))
 	return rep
 }
-
-var _ smtp.LMTPSession = (*session)(nil)

@@ -83,16 +83,26 @@ func TestOversizeAnswers452AndRaisesAlarm(t *testing.T) {
 	}
 }
 
-func TestEHLOAnnouncesSizeWithoutLimitAndNoRcptCap(t *testing.T) {
-	addr, _, _ := start(t, journal.Options{}, Config{})
+// TestEHLOAnnouncesExtensionsAndSizeLimit: EHLO lists the extensions the
+// server implements, SIZE with Config.MaxSize (RFC 1870 §4), no
+// recipient cap, and STARTTLS only when a certificate is configured.
+func TestEHLOAnnouncesExtensionsAndSizeLimit(t *testing.T) {
+	addr, _, _ := start(t, journal.Options{}, Config{MaxSize: 123456})
 	c := dial(t, addr)
 	c.reply()
 	r := c.cmd("EHLO test.example\r\n")
-	if !strings.Contains(r, "250-SIZE\n") && !strings.HasSuffix(r, "250 SIZE") {
-		t.Errorf("EHLO reply lacks bare SIZE:\n%s", r)
+	lines := strings.Split(r, "\n")
+	got := map[string]bool{}
+	for _, l := range lines[1:] {
+		got[l[4:]] = true
 	}
-	if strings.Contains(r, "RCPTMAX") {
-		t.Errorf("EHLO announces a recipient cap:\n%s", r)
+	for _, ext := range []string{"PIPELINING", "8BITMIME", "SMTPUTF8", "SIZE 123456", "ENHANCEDSTATUSCODES", "CHUNKING", "DSN"} {
+		if !got[ext] {
+			t.Errorf("EHLO reply lacks %q:\n%s", ext, r)
+		}
+	}
+	if strings.Contains(r, "RCPTMAX") || strings.Contains(r, "STARTTLS") {
+		t.Errorf("EHLO announces a recipient cap or STARTTLS without a certificate:\n%s", r)
 	}
 }
 
