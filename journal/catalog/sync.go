@@ -15,8 +15,16 @@ import (
 // (8 bytes, big-endian), written in the same batch as the documents.
 var revKey = []byte("rev")
 
-// batchSize is how many documents one bleve batch holds.
-const batchSize = 1000
+// A bleve batch is sent when it holds batchSize documents or batchText
+// bytes of text, whichever comes first. bleve analyses a whole batch
+// before it writes it (every token with its positions: 25 to 30 times the
+// text's size in memory), so the text bound is what bounds the indexer's
+// memory; the document count bounds the per-document overhead of
+// metadata-only batches.
+const (
+	batchSize = 1000    // documents
+	batchText = 1 << 20 // bytes of text (subject, attachment names, body text)
+)
 
 // Rev returns the last journal Rev the catalog has indexed.
 func (c *Catalog) Rev() (uint64, error) {
@@ -42,16 +50,20 @@ func (c *Catalog) Sync(ctx context.Context) error {
 		return err
 	}
 	b := c.idx.NewBatch()
+	text := 0 // bytes of text in b
 	err = c.src.Since(ctx, after, func(m journal.Message) error {
-		if err := c.add(ctx, b, m); err != nil {
+		n, err := c.add(ctx, b, m)
+		if err != nil {
 			return err
 		}
+		text += n
 		b.SetInternal(revKey, u64(m.Rev))
-		if b.Size() >= batchSize {
+		if b.Size() >= batchSize || text >= batchText {
 			if err := c.idx.Batch(b); err != nil {
 				return err
 			}
 			b.Reset()
+			text = 0
 		}
 		return ctx.Err()
 	})
@@ -68,19 +80,20 @@ func (c *Catalog) Sync(ctx context.Context) error {
 // and whose indexed document already holds every one of its addresses is
 // left alone: rebuilding it would drop the body terms indexed at ingest.
 // That is the common case of a duplicate delivery after release (an MTA
-// retry with the same envelope).
-func (c *Catalog) add(ctx context.Context, b *bleve.Batch, m journal.Message) error {
+// retry with the same envelope). It returns the bytes of text added.
+func (c *Catalog) add(ctx context.Context, b *bleve.Batch, m journal.Message) (int, error) {
 	text, names := c.bodyText(ctx, m)
 	if !m.HasBody {
 		covered, err := c.covers(ctx, m)
 		if err != nil { // never rebuild the document without its body terms on a failed lookup
-			return err
+			return 0, err
 		}
 		if covered {
-			return nil
+			return 0, nil
 		}
 	}
-	return b.Index(docID(m.Tenant, m.Seq), document(m, text, names))
+	doc := document(m, text, names)
+	return len(doc[fText].(string)), b.Index(docID(m.Tenant, m.Seq), doc)
 }
 
 // covers reports whether m's document is indexed with all its current
