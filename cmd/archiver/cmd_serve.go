@@ -87,6 +87,7 @@ func runServe(ctx context.Context, o serveOptions, e *env) (err error) {
 		}
 		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	limitServeMemory(e.getenv)
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	cfg.Logger = log
 	j, err := journal.Open(filepath.Join(data, "journal"), journal.Options{MaxMessageBytes: maxSize, MinFreeBytes: minFree, Logger: log, Actor: "service"})

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/archiver/archiver/journal"
@@ -33,6 +34,22 @@ func startIndexer(ctx context.Context, cat *catalog.Catalog, j *journal.Journal,
 	ix := &indexer{cancel: cancel, done: make(chan error, 1)}
 	go func() { ix.done <- cat.Run(ctx) }()
 	return ix
+}
+
+// serveHeapLimit is serve's soft limit on the Go runtime's memory (bytes;
+// runtime/debug.SetMemoryLimit), unless GOMEMLIMIT sets one. The indexer
+// allocates in bursts (bleve analyses a batch of up to 1 MiB of text into
+// 25-30 times that), and with the default GOGC=100 alone the heap may grow
+// to twice what is live before a collection; the limit makes the
+// collector run earlier instead, so serve stays under 256 MiB resident with
+// room for its file mappings (bleve's segments, the journal's pages).
+const serveHeapLimit = 160 << 20
+
+// limitServeMemory sets serveHeapLimit unless GOMEMLIMIT is set.
+func limitServeMemory(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(serveHeapLimit)
+	}
 }
 
 // clearCatalogAlarm clears the "catalog" alarm once the catalog holds every
