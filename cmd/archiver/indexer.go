@@ -43,7 +43,7 @@ func startIndexer(ctx context.Context, cat *catalog.Catalog, j *journal.Journal,
 // to twice what is live before a collection; the limit makes the
 // collector run earlier instead, so serve stays under 256 MiB resident with
 // room for its file mappings (bleve's segments, the journal's pages).
-const serveHeapLimit = 160 << 20
+const serveHeapLimit = 128 << 20
 
 // limitServeMemory sets serveHeapLimit unless GOMEMLIMIT is set.
 func limitServeMemory(getenv func(string) string) {
