@@ -57,7 +57,13 @@ func openBolt(path string, lockTimeout time.Duration, buckets []string) (*boltSt
 		db.Close()
 		return nil, err
 	}
-	return &boltStore{db: db}, nil
+	st := &boltStore{db: db}
+	// bolt.Open rebuilt the free list (NoFreelistSync) by walking every
+	// page, which with fault-around mapped the whole file: drop it now
+	// rather than after the next releaseEvery bytes of reads, or a quiet
+	// serve stays resident at the journal's size.
+	db.View(func(tx *bolt.Tx) error { st.releaseMapped(tx); return nil })
+	return st, nil
 }
 
 // faultAround is what one access is assumed to map besides the bytes it

@@ -88,6 +88,7 @@ func runServe(ctx context.Context, o serveOptions, e *env) (err error) {
 		}
 		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	limitServeMemory(e.getenv)
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	cfg.Logger = log
 	j, err := journal.Open(filepath.Join(data, "journal"), journal.Options{MaxMessageBytes: maxSize, MinFreeBytes: minFree, Logger: log, Actor: "service"})
@@ -104,9 +105,11 @@ func runServe(ctx context.Context, o serveOptions, e *env) (err error) {
 			err = errors.Join(err, fmt.Errorf("close journal: %w", cerr))
 		}
 	}()
-	cat, err := catalog.Open(filepath.Join(data, "catalog"), j)
+	// The catalog is derived data: serve starts without it rather than not
+	// at all; the indexer raises the catalog alarm and keeps retrying.
+	cat, err := catalog.OpenRetrying(filepath.Join(data, "catalog"), j)
 	if err != nil {
-		return withHint(fmt.Errorf("open catalog: %w", err), "archiver catalog rebuild --data %s", data)
+		log.Warn("catalog unavailable: serving mail without it until it can be opened", "err", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

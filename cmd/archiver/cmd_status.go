@@ -35,17 +35,14 @@ func runStatus(ctx context.Context, e *env, data string, asJSON bool) (err error
 	if err != nil {
 		return err
 	}
-	counts := map[string]int{}
-	if len(holds) > 0 {
-		cat, err := s.catalog(ctx)
-		if err != nil {
-			return err
-		}
-		if counts, err = cat.HoldCounts(ctx); err != nil {
-			return err
-		}
-	}
 	now := e.now().UTC()
+	counts, err := holdCounts(ctx, s, holds)
+	if err != nil {
+		// the catalog is derived data: its failure is an alarm here, not a
+		// status that hides every other alarm
+		st.Alarms = append(st.Alarms, journal.Alarm{Kind: "catalog", Time: now, Message: fmt.Sprintf(
+			"hold counts unavailable: %v", err)})
+	}
 	if asJSON {
 		for _, t := range st.Tenants {
 			age := int64(0) // seconds since the oldest unsealed message was received; 0 if none
@@ -58,7 +55,11 @@ func runStatus(ctx context.Context, e *env, data string, asJSON bool) (err error
 			}{t, age})
 		}
 		for _, h := range holds {
-			emit(e.stdout, "hold", map[string]any{"name": h.Name, "messages": counts[h.Name]})
+			var n any // null when the catalog could not count
+			if c, ok := counts[h.Name]; ok {
+				n = c
+			}
+			emit(e.stdout, "hold", map[string]any{"name": h.Name, "messages": n})
 		}
 		for _, a := range st.Alarms {
 			emit(e.stdout, "alarm", a)
@@ -82,7 +83,11 @@ func runStatus(ctx context.Context, e *env, data string, asJSON bool) (err error
 		tw.Flush()
 		fmt.Fprintf(e.stdout, "journal %d bytes, %d bytes free, audit head #%d %s\n", st.JournalBytes, st.FreeBytes, st.AuditHead.Seq, hexsum(st.AuditHead.Hash))
 		for _, h := range holds {
-			fmt.Fprintf(e.stdout, "hold %s: %d messages\n", h.Name, counts[h.Name])
+			if n, ok := counts[h.Name]; ok {
+				fmt.Fprintf(e.stdout, "hold %s: %d messages\n", h.Name, n)
+			} else {
+				fmt.Fprintf(e.stdout, "hold %s: count unavailable (catalog)\n", h.Name)
+			}
 		}
 		for _, a := range st.Alarms {
 			fmt.Fprintf(e.stdout, "ALARM %s %s: %s (%s)\n", a.Kind, a.Tenant, a.Message, fmtTime(a.Time))
@@ -100,6 +105,19 @@ func runStatus(ctx context.Context, e *env, data string, asJSON bool) (err error
 	return nil
 }
 
+// holdCounts counts each hold's messages in the synced catalog (nil, nil
+// without holds).
+func holdCounts(ctx context.Context, s *store, holds []journal.Hold) (map[string]int, error) {
+	if len(holds) == 0 {
+		return nil, nil
+	}
+	cat, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return cat.HoldCounts(ctx)
+}
+
 // alarmHint names the next command for an alarm kind.
 func alarmHint(kind, data string) string {
 	switch kind {
@@ -112,6 +130,8 @@ func alarmHint(kind, data string) string {
 		return fmt.Sprintf("archiver journal compact --data %s", data)
 	case "corrupt-record", "write-failure":
 		return fmt.Sprintf("archiver journal check --data %s", data)
+	case "catalog":
+		return fmt.Sprintf("make %s/catalog writable (serve retries every 30 s and clears the alarm), or archiver catalog rebuild --data %s", data, data)
 	}
 	return fmt.Sprintf("archiver status --data %s --json", data)
 }

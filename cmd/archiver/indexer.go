@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/archiver/archiver/journal"
@@ -19,16 +20,49 @@ type indexer struct {
 	done   chan error
 }
 
+// The catalog is derived data and never stops intake: a failed sync raises
+// the "catalog" alarm (status exits 2) and is retried every 30 s, and the
+// first sync that succeeds again clears it.
 func startIndexer(ctx context.Context, cat *catalog.Catalog, j *journal.Journal, log *slog.Logger) *indexer {
 	cat.SetLogger(log)
 	cat.OnSyncFailure(func(err error) {
 		j.RaiseAlarm(journal.Alarm{Kind: "catalog", Message: fmt.Sprintf(
-			"catalog indexing failed: %v; searches and holds will fail until it is fixed (retried every 30 s; archiver catalog rebuild rebuilds it)", err)})
+			"catalog indexing failed: %v; mail is still accepted, but searches, exports and holds fail until it is fixed (retried every 30 s; archiver catalog rebuild rebuilds it)", err)})
 	})
+	cat.OnRecovery(func() { clearCatalogAlarm(ctx, j, log) })
 	ctx, cancel := context.WithCancel(ctx)
 	ix := &indexer{cancel: cancel, done: make(chan error, 1)}
 	go func() { ix.done <- cat.Run(ctx) }()
 	return ix
+}
+
+// serveHeapLimit is serve's soft limit on the Go runtime's memory (bytes;
+// runtime/debug.SetMemoryLimit), unless GOMEMLIMIT sets one. The indexer
+// allocates in bursts (bleve analyses a batch of up to 1 MiB of text into
+// 25-30 times that), and with the default GOGC=100 alone the heap may grow
+// to twice what is live before a collection; the limit makes the
+// collector run earlier instead, so serve stays under 256 MiB resident with
+// room for its file mappings (bleve's segments, the journal's pages).
+const serveHeapLimit = 128 << 20
+
+// limitServeMemory sets serveHeapLimit unless GOMEMLIMIT is set.
+func limitServeMemory(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(serveHeapLimit)
+	}
+}
+
+// clearCatalogAlarm clears the "catalog" alarm once the catalog holds every
+// committed message again.
+func clearCatalogAlarm(ctx context.Context, j *journal.Journal, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := j.ClearAlarms(context.WithoutCancel(ctx), "catalog"); err != nil {
+		log.Warn("catalog recovered, but its alarm could not be cleared", "err", err)
+		return
+	}
+	log.Info("catalog recovered: caught up with the journal; catalog alarm cleared")
 }
 
 // stop cancels the indexer and waits up to timeout for it to return.
@@ -71,6 +105,7 @@ func (sh *shared) rebuildCatalog(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("catalog rebuild: %w", err)
 	}
+	clearCatalogAlarm(ctx, sh.j, sh.log)
 	return nil
 }
 

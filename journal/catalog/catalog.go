@@ -27,12 +27,17 @@ type Catalog struct {
 	src Source
 	dir string
 
-	mu    sync.Mutex // serialises index writers (Sync, Run, Index) and Close
-	idx   bleve.Index
-	limit int // bytes of body text per message
+	mu     sync.Mutex  // serialises index writers (Sync, Run, Index), reopening and Close
+	idx    bleve.Index // nil after Close, or while unusable (see ErrUnusable)
+	watch  *asyncWatch // idx's background failures
+	closed bool        // Close was called
+	limit  int         // bytes of body text per message
 
-	log    atomic.Pointer[slog.Logger] // Run's failures; nil: discarded
-	onFail atomic.Pointer[func(error)] // Run's failures; nil: none
+	failing atomic.Bool // the last Sync failed
+
+	log       atomic.Pointer[slog.Logger] // Run's failures; nil: discarded
+	onFail    atomic.Pointer[func(error)] // Run's failures; nil: none
+	onRecover atomic.Pointer[func()]      // first good Sync after a failed one
 }
 
 // SetLogger makes Run log the syncs that fail (they are retried on the next
@@ -44,6 +49,11 @@ func (c *Catalog) SetLogger(l *slog.Logger) { c.log.Store(l) }
 // status and its exit code, not only in a log line).
 func (c *Catalog) OnSyncFailure(fn func(error)) { c.onFail.Store(&fn) }
 
+// OnRecovery makes the first Sync that succeeds after a failed one (or
+// after OpenRetrying could not open the index) call fn, once the catalog
+// holds every committed message again (serve clears the "catalog" alarm).
+func (c *Catalog) OnRecovery(fn func()) { c.onRecover.Store(&fn) }
+
 // indexDir is the bleve index below the catalog directory.
 const indexDir = "bleve"
 
@@ -52,21 +62,104 @@ const indexDir = "bleve"
 // it is open, so like the journal it is used by one process at a time; a
 // second Open fails after about a second with ErrLocked.
 func Open(dir string, src Source) (*Catalog, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("catalog: open %s: %w", dir, err)
+	c := &Catalog{src: src, dir: dir, limit: DefaultTextLimit}
+	if err := c.openLocked(); err != nil {
+		return nil, err
 	}
-	p := filepath.Join(dir, indexDir)
-	idx, err := bleve.OpenUsing(p, scorchConfig())
-	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		idx, err = create(p)
+	return c, nil
+}
+
+// OpenRetrying is Open for a long-running owner (serve), which must not
+// depend on the catalog to start: when the index cannot be opened it
+// returns the error together with a Catalog whose every Sync, search and
+// Index tries to open it again (and fails with the reason until it can).
+func OpenRetrying(dir string, src Source) (*Catalog, error) {
+	c := &Catalog{src: src, dir: dir, limit: DefaultTextLimit}
+	err := c.openLocked()
+	c.failing.Store(err != nil)
+	return c, err
+}
+
+// openLocked opens the index into c.idx; c.mu is held or c is new.
+func (c *Catalog) openLocked() error {
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return fmt.Errorf("catalog: open %s: %w", c.dir, err)
+	}
+	p := filepath.Join(c.dir, indexDir)
+	w := watch(p)
+	var idx bleve.Index
+	err := guard(func() (err error) {
+		idx, err = bleve.OpenUsing(p, scorchConfig())
+		if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+			idx, err = create(p)
+		}
+		return err
+	})
+	if err != nil {
+		watches.CompareAndDelete(p, w)
 	}
 	if errors.Is(err, bbolt.ErrTimeout) {
-		return nil, fmt.Errorf("%w: %s", ErrLocked, p)
+		return fmt.Errorf("%w: %s", ErrLocked, p)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("catalog: open %s: %w", p, err)
+		return fmt.Errorf("catalog: open %s: %w", p, err)
 	}
-	return &Catalog{src: src, dir: dir, idx: idx, limit: DefaultTextLimit}, nil
+	c.idx, c.watch = idx, w
+	return nil
+}
+
+// usableLocked returns the open index, opening it again when a failure
+// made it unusable; ErrClosed after Close.
+func (c *Catalog) usableLocked() (bleve.Index, error) {
+	if c.closed {
+		return nil, ErrClosed
+	}
+	if c.idx != nil {
+		if err := c.watch.failure(); err != nil {
+			c.dropLocked(unusable(err))
+		}
+	}
+	if c.idx == nil {
+		if err := c.openLocked(); err != nil {
+			return nil, err
+		}
+	}
+	return c.idx, nil
+}
+
+// dropLocked closes the handle after cause (ErrUnusable) made it
+// unusable; the next use opens the index again.
+func (c *Catalog) dropLocked(cause error) {
+	if c.idx == nil {
+		return
+	}
+	idx, w := c.idx, c.watch
+	c.idx, c.watch = nil, nil
+	p := filepath.Join(c.dir, indexDir)
+	l := c.log.Load()
+	if l != nil {
+		args := []any{"err", cause}
+		if pe := (*PanicError)(nil); errors.As(cause, &pe) {
+			args = append(args, "stack", string(pe.Stack))
+		}
+		l.Warn("catalog index unusable: closing it; the next sync opens it again", args...)
+	}
+	if err := closeUnusable(idx, p, w); err != nil && l != nil {
+		l.Warn("catalog: closing the unusable index failed", "err", err)
+	}
+}
+
+// dropIfUnusable drops idx when err says it is unusable and it is still
+// the open handle (searches run without c.mu).
+func (c *Catalog) dropIfUnusable(idx bleve.Index, err error) {
+	if !errors.Is(err, ErrUnusable) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.idx == idx {
+		c.dropLocked(err)
+	}
 }
 
 func create(p string) (bleve.Index, error) {
@@ -79,32 +172,37 @@ func create(p string) (bleve.Index, error) {
 
 // scorchConfig: each batch returns once persisted (scorch's default, not
 // "unsafe_batch", which we measured to lose the last batches at Close);
-// Run keeps batches large and out of ingest bursts instead.
+// Run keeps batches large and out of ingest bursts instead. Background
+// failures reach asyncFailed.
 func scorchConfig() map[string]interface{} {
-	return map[string]interface{}{"bolt_timeout": "1s"}
+	return map[string]interface{}{"bolt_timeout": "1s", "asyncErrorCallbackName": asyncCallback}
 }
 
 // Close closes the index. It waits for a running batch to finish.
 func (c *Catalog) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.idx == nil {
+	if c.closed {
 		return ErrClosed
 	}
-	err := c.idx.Close()
-	c.idx = nil
+	c.closed = true
+	if c.idx == nil { // unusable, already closed
+		return nil
+	}
+	p := filepath.Join(c.dir, indexDir)
+	err := guard(c.idx.Close)
+	watches.CompareAndDelete(p, c.watch)
+	c.idx, c.watch = nil, nil
 	if err != nil {
 		return fmt.Errorf("catalog: close: %w", err)
 	}
 	return nil
 }
 
-// index returns the open index or ErrClosed; c.mu is not required.
+// index returns the open index (opening it again after a failure) or
+// ErrClosed.
 func (c *Catalog) index() (bleve.Index, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.idx == nil {
-		return nil, ErrClosed
-	}
-	return c.idx, nil
+	return c.usableLocked()
 }

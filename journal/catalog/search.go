@@ -36,8 +36,12 @@ func (c *Catalog) Keys(ctx context.Context, q Query) ([]Key, error) {
 	for {
 		req := bleve.NewSearchRequestOptions(bq, size, 0, false)
 		req.Score = "none"
-		res, err = idx.SearchInContext(ctx, req)
+		err = guard(func() (err error) {
+			res, err = idx.SearchInContext(ctx, req)
+			return err
+		})
 		if err != nil {
+			c.dropIfUnusable(idx, err)
 			return nil, fmt.Errorf("catalog: search: %w", err)
 		}
 		if len(res.Hits) < size {
