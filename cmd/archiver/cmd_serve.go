@@ -24,7 +24,7 @@ import (
 
 type serveOptions struct {
 	data, listen, maxSize, metrics, tlsCert, tlsKey, minFree string
-	lmtp                                                     bool
+	lmtp, announceSize                                       bool
 	allow                                                    []string
 }
 
@@ -33,14 +33,15 @@ func serveCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
 		Usage: "run the journaling SMTP/LMTP service (250 only after fsync), the catalog indexer and the control socket",
-		Description: "Listens on loopback by default. EHLO announces SIZE with --max-size, so an MTA bounces larger mail itself:\n" +
-			"--max-size must be at least the MTA's message_size_limit. Oversize mail that arrives anyway gets 452 and an alarm.\n" +
+		Description: "Listens on loopback by default. Mail over --max-size gets 452 (the MTA keeps it queued) and an oversize alarm;\n" +
+			"EHLO announces SIZE without a number unless --announce-size, so an MTA never bounces an archive copy for its size.\n" +
 			"SIGTERM or SIGINT stops accepting, finishes open transactions and exits 0.",
 		Flags: []cli.Flag{
 			dataFlag(),
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:2525", Usage: "`ADDR` to listen on (port 0: any free port; the address is printed)", Destination: &o.listen},
 			&cli.BoolFlag{Name: "lmtp", Usage: "speak LMTP (RFC 2033): status per recipient", Destination: &o.lmtp},
-			&cli.StringFlag{Name: "max-size", Value: "256MiB", Usage: "largest message `SIZE` in bytes (K/M/G suffixes), announced in EHLO; keep it >= the MTA's message_size_limit", Destination: &o.maxSize},
+			&cli.StringFlag{Name: "max-size", Value: "256MiB", Usage: "largest message `SIZE` in bytes (K/M/G suffixes); keep it >= the MTA's message_size_limit", Destination: &o.maxSize},
+			&cli.BoolFlag{Name: "announce-size", Usage: "announce --max-size in EHLO (SIZE n): the MTA then bounces larger mail itself, losing its archive copy", Destination: &o.announceSize},
 			&cli.StringSliceFlag{Name: "allow", Usage: "client `CIDR` allowed to connect (repeatable; default loopback only); others get 554"},
 			&cli.StringFlag{Name: "tls-cert", Usage: "STARTTLS certificate `FILE` (PEM)", Destination: &o.tlsCert},
 			&cli.StringFlag{Name: "tls-key", Usage: "STARTTLS key `FILE` (PEM)", Destination: &o.tlsKey},
@@ -73,7 +74,7 @@ func runServe(ctx context.Context, o serveOptions, e *env) (err error) {
 	if minFree == 0 {
 		minFree = -1 // journal.Options: 0 means the default, <0 disables
 	}
-	cfg := smtpd.Config{Addr: o.listen, LMTP: o.lmtp, MaxSize: maxSize}
+	cfg := smtpd.Config{Addr: o.listen, LMTP: o.lmtp, MaxSize: maxSize, AnnounceSize: o.announceSize}
 	for _, a := range o.allow {
 		p, err := netip.ParsePrefix(a)
 		if err != nil {

@@ -51,7 +51,7 @@ func (c *conn) dispatch(cmd command) error {
 
 // hello answers HELO, EHLO or LHLO (RFC 5321 §4.1.1.1, RFC 2033 §4.1). It
 // resets any transaction. EHLO and LHLO list the extensions; SIZE names
-// Config.MaxSize (RFC 1870 §4).
+// Config.MaxSize only with Config.AnnounceSize (RFC 1870 §4).
 func (c *conn) hello(cmd command) {
 	if cmd.arg == "" {
 		c.reply(syntaxError("Syntax: %s <domain>", cmd.verb))
@@ -63,8 +63,10 @@ func (c *conn) hello(cmd command) {
 		c.reply(&Reply{Code: 250, Text: c.srv.cfg.Hostname})
 		return
 	}
-	text := c.srv.cfg.Hostname + "\nPIPELINING\n8BITMIME\nSMTPUTF8\nENHANCEDSTATUSCODES\nCHUNKING\nDSN\n" +
-		"SIZE " + strconv.FormatInt(c.srv.cfg.MaxSize, 10)
+	text := c.srv.cfg.Hostname + "\nPIPELINING\n8BITMIME\nSMTPUTF8\nENHANCEDSTATUSCODES\nCHUNKING\nDSN\nSIZE"
+	if c.srv.cfg.AnnounceSize {
+		text += " " + strconv.FormatInt(c.srv.cfg.MaxSize, 10)
+	}
 	if c.srv.cfg.TLS != nil && !c.sess.tls {
 		text += "\nSTARTTLS"
 	}

@@ -27,15 +27,20 @@
 //     "\r.\r" stay in the message (SMTP smuggling). BDAT chunks (RFC 3030)
 //     are stored exactly as sent.
 //   - Extensions: PIPELINING (RFC 2920), 8BITMIME (RFC 6152), SMTPUTF8
-//     (RFC 6531), SIZE n with n = Config.MaxSize (RFC 1870),
+//     (RFC 6531), SIZE (RFC 1870; with a number only if Config.AnnounceSize),
 //     ENHANCEDSTATUSCODES (RFC 2034, codes of RFC 3463), STARTTLS (RFC
 //     3207), CHUNKING (RFC 3030; BINARYMIME is not announced, BODY=
 //     BINARYMIME is accepted) and DSN (RFC 3461: RET, ENVID, NOTIFY and
 //     ORCPT accepted and ignored; the archive sends no notifications).
-//   - SIZE names the limit, so an MTA refuses larger mail itself, with a
-//     permanent 5.3.4, before it connects. Config.MaxSize (the CLI's
-//     --max-size) must therefore be at least the MTA's own limit (Postfix
-//     message_size_limit): then the MTA never holds mail we refuse.
+//   - SIZE is announced without a number by default (RFC 1870 §4 allows
+//     it). With a number, Postfix bounces larger mail itself with a
+//     permanent 5.3.4 before it connects, and an always_bcc archive copy
+//     is lost without this server ever seeing it. Without one, the MTA
+//     sends it, gets 452 4.3.4 (MAIL SIZE= or during DATA/BDAT) and keeps
+//     it queued, and the "oversize" alarm tells the operator to raise
+//     Config.MaxSize (--max-size): the copy arrives once that is done.
+//     Config.AnnounceSize (--announce-size) announces the number for
+//     feeds whose senders should refuse oversize mail themselves.
 //   - HELO is optional: MAIL without HELO/EHLO/LHLO is accepted and logged
 //     (Postfix does the same), so a misconfigured feed does not lose mail.
 //   - Clients outside Config.Allow get "554 5.7.1" as their greeting

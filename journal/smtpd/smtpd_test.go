@@ -84,25 +84,34 @@ func TestOversizeAnswers452AndRaisesAlarm(t *testing.T) {
 }
 
 // TestEHLOAnnouncesExtensionsAndSizeLimit: EHLO lists the extensions the
-// server implements, SIZE with Config.MaxSize (RFC 1870 §4), no
-// recipient cap, and STARTTLS only when a certificate is configured.
+// server implements, SIZE without a number unless Config.AnnounceSize
+// (then with Config.MaxSize, RFC 1870 §4), no recipient cap, and STARTTLS
+// only when a certificate is configured.
 func TestEHLOAnnouncesExtensionsAndSizeLimit(t *testing.T) {
-	addr, _, _ := start(t, journal.Options{}, Config{MaxSize: 123456})
-	c := dial(t, addr)
-	c.reply()
-	r := c.cmd("EHLO test.example\r\n")
-	lines := strings.Split(r, "\n")
-	got := map[string]bool{}
-	for _, l := range lines[1:] {
-		got[l[4:]] = true
-	}
-	for _, ext := range []string{"PIPELINING", "8BITMIME", "SMTPUTF8", "SIZE 123456", "ENHANCEDSTATUSCODES", "CHUNKING", "DSN"} {
-		if !got[ext] {
-			t.Errorf("EHLO reply lacks %q:\n%s", ext, r)
+	for _, tc := range []struct {
+		announce bool
+		size     string
+	}{{false, "SIZE"}, {true, "SIZE 123456"}} {
+		addr, _, _ := start(t, journal.Options{}, Config{MaxSize: 123456, AnnounceSize: tc.announce})
+		c := dial(t, addr)
+		c.reply()
+		r := c.cmd("EHLO test.example\r\n")
+		lines := strings.Split(r, "\n")
+		got := map[string]bool{}
+		for _, l := range lines[1:] {
+			got[l[4:]] = true
 		}
-	}
-	if strings.Contains(r, "RCPTMAX") || strings.Contains(r, "STARTTLS") {
-		t.Errorf("EHLO announces a recipient cap or STARTTLS without a certificate:\n%s", r)
+		for _, ext := range []string{"PIPELINING", "8BITMIME", "SMTPUTF8", tc.size, "ENHANCEDSTATUSCODES", "CHUNKING", "DSN"} {
+			if !got[ext] {
+				t.Errorf("announce %v: EHLO reply lacks %q:\n%s", tc.announce, ext, r)
+			}
+		}
+		if !tc.announce && strings.Contains(r, "123456") {
+			t.Errorf("EHLO announces the size limit without AnnounceSize:\n%s", r)
+		}
+		if strings.Contains(r, "RCPTMAX") || strings.Contains(r, "STARTTLS") {
+			t.Errorf("EHLO announces a recipient cap or STARTTLS without a certificate:\n%s", r)
+		}
 	}
 }
 
