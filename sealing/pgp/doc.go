@@ -12,7 +12,10 @@
 //     feature, and no SEIPDv2 feature.
 //
 // With a recipient key made elsewhere, its own preferences decide the cipher
-// and compression (RFC 4880 §13.2); Encrypt reports what was used.
+// and compression (RFC 4880 §13.2); Encrypt reports what was used. ZLIB is
+// github.com/klauspost/compress/zlib at level 1, and only for a message
+// whose first ProbeSize octets it shrinks by at least 1/16: any other one
+// is stored as a bare Literal Data packet (FORMAT.md §5 allows both).
 //
 // # One ephemeral key per volume (VolumeEncrypter, Decrypter)
 //

@@ -3,7 +3,6 @@ package pgp
 import (
 	"bufio"
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"io"
 	"math"
@@ -11,6 +10,7 @@ import (
 
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/klauspost/compress/zlib"
 )
 
 // readLiteral returns the literal data inside the decrypted SEIPD stream,
