@@ -81,7 +81,6 @@ type SealResult struct {
 // refused by RecordSealed (journal.ErrAlreadySealed) removes only its own
 // images.
 func Seal(ctx context.Context, j *journal.Journal, opts SealOptions) (*SealResult, error) {
-	defer lowerGC()()
 	s, err := newSealer(ctx, j, opts)
 	if err != nil {
 		return nil, err
