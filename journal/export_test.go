@@ -105,3 +105,7 @@ func SetReleaseChunk(n int, fault func(n int) error) (restore func()) {
 	releaseChunk, releaseFault = n, fault
 	return func() { releaseChunk, releaseFault = c0, f0 }
 }
+
+// ParseFault parses a commit fault spec ("commit:N", "commit:N+", joined
+// by commas) into a func for Options.FailCommit.
+func ParseFault(spec string) (func() error, error) { return parseFault(spec) }

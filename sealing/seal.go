@@ -143,7 +143,7 @@ type ownFile struct {
 // s.unlock.
 func newSealer(ctx context.Context, j *journal.Journal, opts SealOptions) (_ *sealer, err error) {
 	if opts.Fault == nil {
-		opts.Fault = FaultFromEnv()
+		opts.Fault = faultFromEnv()
 	}
 	s := &sealer{j: j, opts: opts, log: opts.Logger}
 	if s.log == nil {
