@@ -83,14 +83,14 @@ func (d *Delivery) request() (*commitReq, error) {
 	r := &commitReq{env: d.env, size: d.size, received: d.j.now(), done: make(chan commitRes, 1)}
 	copy(r.sum[:], d.sum.Sum(nil))
 	if d.mayBeReport() {
-		r.report = parseReport(d.body())
+		r.report = d.j.hooks.parseReport(d.body())
 	}
 	var ok bool
 	if r.report != nil { // a journal report is summarized by the original it carries
-		r.summary, ok = originalSummary(d.body())
+		r.summary, ok = originalSummary(d.body(), d.j.hooks.summarize)
 	}
 	if !ok {
-		r.summary = summarize(d.body())
+		r.summary = d.j.hooks.summarize(d.body())
 	}
 	if !d.opts.Received.IsZero() {
 		r.received = d.opts.Received.UTC()

@@ -89,8 +89,8 @@ func report(orig []byte, rcpts ...string) []byte {
 }
 
 func TestJournalReportsMergeRecipients(t *testing.T) {
-	defer journal.SetParsers(nil, fakeReports)()
 	j := newJ(t)
+	defer journal.SetParsers(j, nil, fakeReports)()
 	orig := mail("Message-ID: <o@x>\r\n", "the original")
 	journalBox := env("exchange@provider.example", "journal@archive.provider.example")
 	a := ingest(t, j, journalBox, report(orig, "To alice@acme.example", "Bcc secret@acme.example"))

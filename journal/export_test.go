@@ -9,30 +9,30 @@ import (
 
 // Test-only access for package journal_test.
 
-// SetParsers replaces the header-summary and journal-report parsers until
+// SetParsers replaces j's header-summary and journal-report parsers until
 // the returned restore func runs. A nil argument keeps that parser.
-func SetParsers(sum func(io.Reader) Summary, rep func(io.Reader) *JournalReport) (restore func()) {
-	s0, r0 := summarize, parseReport
+func SetParsers(j *Journal, sum func(io.Reader) Summary, rep func(io.Reader) *JournalReport) (restore func()) {
+	h0 := j.hooks
 	if sum != nil {
-		summarize = sum
+		j.hooks.summarize = sum
 	}
 	if rep != nil {
-		parseReport = rep
+		j.hooks.parseReport = rep
 	}
-	return func() { summarize, parseReport = s0, r0 }
+	return func() { j.hooks.summarize, j.hooks.parseReport = h0.summarize, h0.parseReport }
 }
 
 // RawUpdate runs fn in a write transaction on the underlying store.
 func (j *Journal) RawUpdate(fn func(Tx) error) error { return j.update(fn) }
 
-// SetSealChunk sets how many messages RecordSealed marks, and
+// SetSealChunk sets how many messages j's RecordSealed marks, and
 // finishSealing rewrites, per transaction, and a fault run before
 // finishSealing's transaction n (from 1) that stops it there as a crash
 // would; restore undoes both.
-func SetSealChunk(n int, fault func(n int) error) (restore func()) {
-	c0, f0 := sealChunk, sealChunkFault
-	sealChunk, sealChunkFault = n, fault
-	return func() { sealChunk, sealChunkFault = c0, f0 }
+func SetSealChunk(j *Journal, n int, fault func(n int) error) (restore func()) {
+	c0, f0 := j.hooks.sealChunk, j.hooks.sealChunkFault
+	j.hooks.sealChunk, j.hooks.sealChunkFault = n, fault
+	return func() { j.hooks.sealChunk, j.hooks.sealChunkFault = c0, f0 }
 }
 
 // SetSealFault sets a fault run at each step of RecordSealed: step "marks"
@@ -40,10 +40,10 @@ func SetSealChunk(n int, fault func(n int) error) (restore func()) {
 // recording the volumes, "recorded" after it (n 0). An error stops
 // RecordSealed there as a crash would: no cleanup; at "recorded" it
 // returns nil, the set being recorded. restore undoes it.
-func SetSealFault(fault func(step string, n int) error) (restore func()) {
-	f0 := sealFault
-	sealFault = fault
-	return func() { sealFault = f0 }
+func SetSealFault(j *Journal, fault func(step string, n int) error) (restore func()) {
+	f0 := j.hooks.sealFault
+	j.hooks.sealFault = fault
+	return func() { j.hooks.sealFault = f0 }
 }
 
 // Bucket names and key helpers for tests that damage the database.
@@ -105,3 +105,7 @@ func SetReleaseChunk(n int, fault func(n int) error) (restore func()) {
 	releaseChunk, releaseFault = n, fault
 	return func() { releaseChunk, releaseFault = c0, f0 }
 }
+
+// ParseFault parses a commit fault spec ("commit:N", "commit:N+", joined
+// by commas) into a func for Options.FailCommit.
+func ParseFault(spec string) (func() error, error) { return parseFault(spec) }

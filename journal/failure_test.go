@@ -83,9 +83,14 @@ func TestAlarmFallsBackToLogWhenDBUnwritable(t *testing.T) {
 	}
 }
 
-func TestArchiverFaultEnv(t *testing.T) {
-	t.Setenv("ARCHIVER_FAULT", "commit:2,commit:4+")
-	j, err := journal.Open(t.TempDir(), journal.Options{MinFreeBytes: -1, MaxBatch: 1})
+// TestFaultSpec: a parsed commit fault spec set as Options.FailCommit
+// fails exactly the commits it names; a bad spec is an error.
+func TestFaultSpec(t *testing.T) {
+	fail, err := journal.ParseFault("commit:2,commit:4+")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(t.TempDir(), journal.Options{MinFreeBytes: -1, MaxBatch: 1, FailCommit: fail})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +106,9 @@ func TestArchiverFaultEnv(t *testing.T) {
 			t.Fatalf("commit successes %v, want %v", got, want)
 		}
 	}
-	t.Setenv("ARCHIVER_FAULT", "disk:1")
-	if _, err := journal.Open(t.TempDir(), journal.Options{}); err == nil {
-		t.Fatal("bad ARCHIVER_FAULT accepted")
+	for _, bad := range []string{"disk:1", "commit:0", "commit:x", ""} {
+		if _, err := journal.ParseFault(bad); err == nil {
+			t.Errorf("bad spec %q accepted", bad)
+		}
 	}
 }

@@ -27,6 +27,8 @@ type Journal struct {
 	// a volume label or drop marks as orphans.
 	sealMu sync.Mutex
 
+	hooks hooks // test seams (export_test.go); Open sets the defaults
+
 	commits  chan *commitReq
 	stop     chan struct{}
 	done     chan struct{} // closed when the committer has exited
@@ -73,7 +75,7 @@ func openStore(dir string, st Store, opts Options) (*Journal, error) {
 		st.Close()
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	j := &Journal{dir: dir, opts: opts, st: st, notify: make(chan struct{}, 1),
+	j := &Journal{dir: dir, opts: opts, st: st, notify: make(chan struct{}, 1), hooks: defaultHooks(),
 		commits: make(chan *commitReq, 1024), stop: make(chan struct{}), done: make(chan struct{})}
 	if err := j.init(); err != nil {
 		st.Close()

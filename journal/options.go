@@ -32,10 +32,10 @@ type Options struct {
 
 	// FailCommit, when set, runs inside every ingest commit transaction;
 	// a non-nil result aborts that transaction as a write failure would.
-	// For tests only. The environment variable ARCHIVER_FAULT (read by Open
-	// only when set; test-only, see docs/journal.md) adds the same fault
-	// to a real binary: "commit:N" fails the Nth commit, "commit:N+" fails
-	// the Nth and every later one; several specs may be joined with ",".
+	// For tests only. A binary built with -tags faultinject (never a
+	// release build; docs/journal.md) also reads ARCHIVER_FAULT in Open:
+	// "commit:N" fails the Nth commit, "commit:N+" fails the Nth and every
+	// later one; several specs may be joined with ",".
 	FailCommit func() error
 }
 
@@ -61,14 +61,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Actor == "" {
 		o.Actor = osUser()
 	}
-	if spec := os.Getenv("ARCHIVER_FAULT"); spec != "" {
-		f, err := parseFault(spec)
-		if err != nil {
-			return o, err
-		}
-		o.FailCommit = chainFault(o.FailCommit, f)
-	}
-	return o, nil
+	return o, faultFromEnv(&o)
 }
 
 func osUser() string {
@@ -79,9 +72,10 @@ func osUser() string {
 }
 
 // errInjected is the cause of an injected commit failure.
-var errInjected = errors.New("injected fault (ARCHIVER_FAULT/FailCommit)")
+var errInjected = errors.New("injected fault (FailCommit)")
 
-// parseFault parses ARCHIVER_FAULT ("commit:3", "commit:5+", "commit:1,commit:4").
+// parseFault parses a commit fault spec ("commit:3", "commit:5+",
+// "commit:1,commit:4"), as ARCHIVER_FAULT gives it to a faultinject build.
 func parseFault(spec string) (func() error, error) {
 	type rule struct {
 		n    int64

@@ -6,12 +6,10 @@ import (
 	"github.com/archiver/archiver/journal/mailparse"
 )
 
-// summarize and parseReport wrap package mailparse. They are variables so
-// that tests can substitute them. Neither ever fails an ingest.
-var (
-	summarize   = func(r io.Reader) Summary { return Summary(mailparse.Summarize(r)) }
-	parseReport = realParseReport
-)
+// realSummarize and realParseReport wrap package mailparse; a journal
+// calls them through its hooks (tests substitute them). Neither ever
+// fails an ingest.
+func realSummarize(r io.Reader) Summary { return Summary(mailparse.Summarize(r)) }
 
 // realParseReport converts a mailparse.Report; nil when r is not an
 // X-MS-Journal-Report with an embedded original.

@@ -14,7 +14,7 @@ import (
 // 2046 §5.2.1), so that a report is found by the original's From, Subject,
 // Date and Message-ID rather than by the journaling mailbox's. ok is false
 // when no such part can be read; the report's own summary is kept then.
-func originalSummary(r io.Reader) (s Summary, ok bool) {
+func originalSummary(r io.Reader, summarize func(io.Reader) Summary) (s Summary, ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false

@@ -18,7 +18,7 @@ func TestRecordSealedChunkedCrash(t *testing.T) {
 	const n = 10
 	j := openAcme(t, dir, n, 500)
 	stop := errors.New("crash")
-	restore := journal.SetSealChunk(3, func(k int) error {
+	restore := journal.SetSealChunk(j, 3, func(k int) error {
 		if k == 2 {
 			return stop
 		}
@@ -104,7 +104,7 @@ func TestRecordSealedChunkedCrash(t *testing.T) {
 		ingest(t, j, env("a@acme.example", "b@acme.example"), msg(100+i, 500))
 	}
 	calls := 0
-	restore = journal.SetSealChunk(4, func(int) error {
+	restore = journal.SetSealChunk(j, 4, func(int) error {
 		if calls++; calls > 1 { // past RecordSealed's check for leftovers
 			return stop
 		}
@@ -175,13 +175,13 @@ func TestRecordSealedCrashAtEveryStep(t *testing.T) {
 			}
 			set := crashSet(n)
 			recorded := false
-			restore := journal.SetSealChunk(3, func(k int) error {
+			restore := journal.SetSealChunk(j, 3, func(k int) error {
 				if recorded && pt.step == "finish" && k == pt.k {
 					return stop
 				}
 				return nil
 			})
-			restoreF := journal.SetSealFault(func(step string, k int) error {
+			restoreF := journal.SetSealFault(j, func(step string, k int) error {
 				if step == "recorded" {
 					recorded = true
 				}
@@ -359,7 +359,7 @@ func TestRecordSealedRefusedMidway(t *testing.T) {
 		st := ingest(t, j, env("a@acme.example", "b@acme.example"), msg(i, 500))
 		sums[st[0].Seq] = st[0].SHA256
 	}
-	defer journal.SetSealChunk(3, nil)()
+	defer journal.SetSealChunk(j, 3, nil)()
 	first := journal.Volume{Label: "FIRST", Tenant: "acme", Placements: []journal.Placement{{Seq: 10, Path: "MSG/10"}}}
 	if err := j.RecordSealed(ctx, first); err != nil {
 		t.Fatal(err)
@@ -378,7 +378,7 @@ func TestRecordSealedRefusedMidway(t *testing.T) {
 	}
 	// a crash after two mark transactions of the whole set, then the same
 	// label again for seqs 1-3 only: 4-6 must stay unsealed
-	restore := journal.SetSealFault(func(step string, k int) error {
+	restore := journal.SetSealFault(j, func(step string, k int) error {
 		if step == "marks" && k == 3 {
 			return errors.New("crash")
 		}

@@ -57,7 +57,7 @@ func TestRecordSealedMemory(t *testing.T) {
 	if err := journal.FillJournaled(j, "acme", n, recv); err != nil {
 		t.Fatal(err)
 	}
-	defer debug.SetGCPercent(debug.SetGCPercent(50)) // as sealing runs (sealing/gcpercent.go); GOGC moves the peak
+	defer debug.SetGCPercent(debug.SetGCPercent(50)) // as `seal` runs (cmd/archiver/gcpercent.go); GOGC moves the peak
 	v := journal.Volume{Label: "ACME_202603_V01OF01", Tenant: "acme", Period: "2026-03", SetID: "s", Index: 1, Count: 1,
 		FirstSeq: 1, LastSeq: n, VerifyKey: []byte("-----BEGIN PGP PRIVATE KEY BLOCK-----")}
 	v.Placements = make([]journal.Placement, n)

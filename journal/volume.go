@@ -67,7 +67,7 @@ func (j *Journal) RecordSealed(ctx context.Context, vols ...Volume) error {
 		}
 		return err
 	}
-	if err := sealFaultAt("volumes", 0); err != nil {
+	if err := j.sealFaultAt("volumes", 0); err != nil {
 		return err
 	}
 	err := j.update(func(tx Tx) error {
@@ -91,7 +91,7 @@ func (j *Journal) RecordSealed(ctx context.Context, vols ...Volume) error {
 		j.dropOrphans()
 		return err
 	}
-	if err := sealFaultAt("recorded", 0); err != nil {
+	if err := j.sealFaultAt("recorded", 0); err != nil {
 		return nil // a crash after the commit: recorded all the same
 	}
 	// The set is recorded: an error past this point must not make the
@@ -123,7 +123,7 @@ func (j *Journal) markSet(ctx context.Context, vols []Volume) error {
 		if vi == len(vols) {
 			return nil
 		}
-		if err := sealFaultAt("marks", n); err != nil {
+		if err := j.sealFaultAt("marks", n); err != nil {
 			return err
 		}
 		err := j.update(func(tx Tx) error {
@@ -133,7 +133,7 @@ func (j *Journal) markSet(ctx context.Context, vols []Volume) error {
 				}
 			}
 			a, b := vi, pi
-			for c := 0; c < sealChunk && a < len(vols); c++ {
+			for c := 0; c < j.hooks.sealChunk && a < len(vols); c++ {
 				if err := markMessage(tx, vols[a], vols[a].Placements[b]); err != nil {
 					return err
 				}
@@ -205,28 +205,18 @@ func markRecorded(tx Tx, mark []byte) (label, path string, ok bool) {
 	return label, path, tx.Get(bIdxLabel, []byte(label)) != nil
 }
 
-// sealChunk is how many messages one RecordSealed transaction marks and
-// one finishSealing transaction rewrites.
-var sealChunk = 2048
-
-// sealChunkFault, TEST ONLY, runs before finishSealing's transaction n
-// (from 1); an error stops it there, as a crash would.
-var sealChunkFault func(n int) error
-
-// sealFault, TEST ONLY, runs at each step of RecordSealed: "marks" before
-// mark transaction n (from 1), "volumes" before the transaction recording
-// the volumes, "recorded" after it. An error stops RecordSealed there as
-// a crash would (no cleanup); "recorded" still returns nil.
-var sealFault func(step string, n int) error
+// defaultSealChunk is how many messages one RecordSealed transaction
+// marks and one finishSealing transaction rewrites (hooks.sealChunk).
+const defaultSealChunk = 2048
 
 // errSealCrash wraps an error of sealFault.
 var errSealCrash = errors.New("journal: simulated crash")
 
-func sealFaultAt(step string, n int) error {
-	if sealFault == nil {
+func (j *Journal) sealFaultAt(step string, n int) error {
+	if j.hooks.sealFault == nil {
 		return nil
 	}
-	if err := sealFault(step, n); err != nil {
+	if err := j.hooks.sealFault(step, n); err != nil {
 		return fmt.Errorf("%w (%s %d): %w", errSealCrash, step, n, err)
 	}
 	return nil
@@ -241,8 +231,8 @@ func sealFaultAt(step string, n int) error {
 // marks are being written.
 func (j *Journal) finishSealing(ctx context.Context) error {
 	for n := 1; ; n++ {
-		if sealChunkFault != nil {
-			if err := sealChunkFault(n); err != nil {
+		if j.hooks.sealChunkFault != nil {
+			if err := j.hooks.sealChunkFault(n); err != nil {
 				return err
 			}
 		}
@@ -250,11 +240,11 @@ func (j *Journal) finishSealing(ctx context.Context) error {
 		err := j.update(func(tx Tx) error {
 			var keys, vals [][]byte
 			c := tx.Cursor(bSealing)
-			for k, v := c.First(); k != nil && len(keys) < sealChunk; k, v = c.Next() {
+			for k, v := c.First(); k != nil && len(keys) < j.hooks.sealChunk; k, v = c.Next() {
 				keys = append(keys, append([]byte(nil), k...))
 				vals = append(vals, append([]byte(nil), v...))
 			}
-			done = len(keys) < sealChunk
+			done = len(keys) < j.hooks.sealChunk
 			for i, k := range keys {
 				if err := finishMark(tx, k, vals[i]); err != nil {
 					return err

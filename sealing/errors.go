@@ -21,7 +21,8 @@ var (
 	// ErrSealInProgress: another Seal holds the lock of OutDir (a
 	// *SealInProgressError says which); nothing was done.
 	ErrSealInProgress = errors.New("sealing: another seal is in progress")
-	// ErrFault is returned by an injected fault (ARCHIVER_FAULT, tests only).
+	// ErrFault is returned by an injected fault (SealOptions.Fault, or
+	// ARCHIVER_FAULT in a -tags faultinject build; tests only).
 	ErrFault = errors.New("sealing: injected fault")
 )
 

@@ -23,16 +23,15 @@ const (
 // aborts Seal with that error. Production code leaves it nil.
 type FaultFunc func(point string, n int) error
 
-// FaultEnv names the environment variable read by FaultFromEnv. TEST ONLY.
-const FaultEnv = "ARCHIVER_FAULT"
-
-// FaultFromEnv parses $ARCHIVER_FAULT = "seal:POINT[:N][:error]" (TEST
-// ONLY; it may be one of several comma-separated specs, others being the
-// journal's). At POINT (and image N when given) the process SIGKILLs itself, or with ":error" Seal returns
-// ErrFault. Returns nil when the variable is unset or names another step.
-func FaultFromEnv() FaultFunc {
+// parseFault parses a seal fault spec "seal:POINT[:N][:error]" (one of
+// several comma-separated specs, others being the journal's), as
+// ARCHIVER_FAULT gives it to a binary built with -tags faultinject
+// (faultenv.go). At POINT (and image N when given) the process SIGKILLs
+// itself, or with ":error" Seal returns ErrFault. Returns nil when no
+// spec names a seal point.
+func parseFault(specs string) FaultFunc {
 	var spec string
-	for _, s := range strings.Split(os.Getenv(FaultEnv), ",") {
+	for _, s := range strings.Split(specs, ",") {
 		if strings.HasPrefix(s, "seal:") {
 			spec = s
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/archiver/archiver/journal"
 	"github.com/archiver/archiver/media"
 	"github.com/archiver/archiver/sealing/format"
+	"github.com/archiver/archiver/sealing/internal/keytest"
 	"github.com/archiver/archiver/sealing/pgp"
 )
 
@@ -153,8 +154,7 @@ func TestFaults(t *testing.T) {
 			return e.imgs, []string{"hash " + p0, "decrypt " + p0}
 		}},
 		{"signature by another key", 0, func(e env) ([]string, []string) {
-			_, sec, _ := pgp.GenerateKey("Mallory", "m@example.com", pgp.KeyOptions{})
-			el, _ := pgp.ReadSecret(sec, nil)
+			el := keytest.New(e.f.t, "Mallory").Sec
 			remaster(e.f.t, e.imgs[0], func(fs map[string][]byte) {
 				var sig bytes.Buffer
 				pgp.SignDetached(&sig, el[0], bytes.NewReader(fs[format.SumsFile]))

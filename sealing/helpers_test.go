@@ -16,6 +16,7 @@ import (
 	"github.com/archiver/archiver/journal"
 	"github.com/archiver/archiver/journal/journaltest"
 	"github.com/archiver/archiver/media"
+	"github.com/archiver/archiver/sealing/internal/keytest"
 	"github.com/archiver/archiver/sealing/pgp"
 )
 
@@ -43,13 +44,9 @@ var (
 // keys are generated once per test binary (Curve25519 is fast, but why repeat).
 func testKeys(t testing.TB) {
 	keyOnce.Do(func() {
-		var err error
-		if signerPub, signerSec, err = pgp.GenerateKey("Archive", "archive@example.com", pgp.KeyOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if tenantPub, tenantSec, err = pgp.GenerateKey("Acme", "acme@example.com", pgp.KeyOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		signer, tenant := keytest.New(t, "Archive"), keytest.New(t, "Acme")
+		signerPub, signerSec = signer.PubArmor, signer.SecArmor
+		tenantPub, tenantSec = tenant.PubArmor, tenant.SecArmor
 	})
 }
 

@@ -81,7 +81,6 @@ type SealResult struct {
 // refused by RecordSealed (journal.ErrAlreadySealed) removes only its own
 // images.
 func Seal(ctx context.Context, j *journal.Journal, opts SealOptions) (*SealResult, error) {
-	defer lowerGC()()
 	s, err := newSealer(ctx, j, opts)
 	if err != nil {
 		return nil, err
@@ -145,7 +144,7 @@ type ownFile struct {
 // s.unlock.
 func newSealer(ctx context.Context, j *journal.Journal, opts SealOptions) (_ *sealer, err error) {
 	if opts.Fault == nil {
-		opts.Fault = FaultFromEnv()
+		opts.Fault = faultFromEnv()
 	}
 	s := &sealer{j: j, opts: opts, log: opts.Logger}
 	if s.log == nil {

@@ -44,7 +44,6 @@ type VerifyOptions struct {
 // verification could not run at all; faults are findings in the Report
 // (Report.OK is false).
 func Verify(ctx context.Context, sources []string, opts VerifyOptions) (*Report, error) {
-	defer lowerGC()()
 	rep := &Report{}
 	for _, src := range sources {
 		if err := ctx.Err(); err != nil {

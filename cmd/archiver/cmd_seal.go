@@ -40,6 +40,7 @@ func sealCommand(e *env) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			o.data, o.asJSON = c.String("data"), c.Bool("json")
+			lowerGC(e)
 			return runSeal(c.Context, o, e)
 		},
 	}

@@ -40,6 +40,7 @@ func verifyCommand(e *env) *cli.Command {
 			if o.data == "" {
 				o.data = e.getenv("ARCHIVER_DATA")
 			}
+			lowerGC(e)
 			return runVerify(c.Context, o, e)
 		},
 	}

@@ -135,7 +135,7 @@ func (sp *splitter) takeBody(n int64) bool {
 	body := make([]byte, n)
 	k, err := io.ReadFull(sp.br, body)
 	body = body[:k]
-	if err == nil && sp.endsHere() {
+	if err == nil && sp.endsHere(n == 0 || body[n-1] == '\n') {
 		sp.off += n
 		for len(body) > 0 {
 			i := bytes.IndexByte(body, '\n') + 1
@@ -153,15 +153,16 @@ func (sp *splitter) takeBody(n int64) bool {
 	return false
 }
 
-// endsHere reports whether the input continues with EOF, a separator, or a
-// blank line followed by a separator or EOF.
-func (sp *splitter) endsHere() bool {
+// endsHere reports whether the input continues with EOF, a separator (only
+// at a line start: lineStart says the body ended with LF), or a blank line
+// followed by a separator or EOF.
+func (sp *splitter) endsHere(lineStart bool) bool {
 	b, _ := sp.br.Peek(1024)
 	if len(b) == 0 {
 		return true
 	}
 	if bytes.HasPrefix(b, []byte("From ")) {
-		return true
+		return lineStart
 	}
 	for _, nl := range []string{"\n", "\r\n"} {
 		if rest, ok := bytes.CutPrefix(b, []byte(nl)); ok {

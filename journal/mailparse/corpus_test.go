@@ -16,8 +16,7 @@ import (
 func TestSummarizeCorpus(t *testing.T) {
 	root := testtool.Corpus(t)
 	var panics []any
-	panicHook = func(p any) { panics = append(panics, p) }
-	defer func() { panicHook = func(any) {} }()
+	onPanic := func(p any) { panics = append(panics, p) }
 	var files, withID, withDate int
 	for _, dir := range []string{"enron", "edge"} {
 		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
@@ -29,7 +28,7 @@ func TestSummarizeCorpus(t *testing.T) {
 				return err
 			}
 			defer f.Close()
-			s := Summarize(f)
+			s := summarize(f, onPanic)
 			files++
 			if s.MessageID != "" {
 				withID++

@@ -27,13 +27,13 @@ func FuzzSummarize(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(journalReport(original, "")))
-	panicHook = func(p any) { panic(p) } // recovered panics are bugs here
+	rethrow := func(p any) { panic(p) } // recovered panics are bugs here
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s := Summarize(bytes.NewReader(b))
+		s := summarize(bytes.NewReader(b), rethrow)
 		if !s.Date.IsZero() && s.Date.Location().String() != "UTC" {
 			t.Fatalf("date not UTC: %v", s.Date)
 		}
-		ParseJournalReport(bytes.NewReader(b))
+		parseJournalReport(bytes.NewReader(b), rethrow)
 		DecodeHeader(b)
 	})
 }

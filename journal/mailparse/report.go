@@ -43,10 +43,16 @@ type Report struct {
 // between the MIME boundaries (RFC 2046 §5.1.1: the CRLF before a boundary
 // belongs to the boundary), after base64 or quoted-printable decoding when
 // the part declares one. It never panics.
-func ParseJournalReport(r io.Reader) (rep *Report, ok bool) {
+func ParseJournalReport(r io.Reader) (*Report, bool) { return parseJournalReport(r, nil) }
+
+// parseJournalReport is ParseJournalReport calling onPanic (when not nil)
+// with every panic it recovers from.
+func parseJournalReport(r io.Reader, onPanic func(any)) (rep *Report, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
-			panicHook(p)
+			if onPanic != nil {
+				onPanic(p)
+			}
 			rep, ok = nil, false
 		}
 		_, _ = io.Copy(io.Discard, r)

@@ -20,19 +20,22 @@ type Summary struct {
 	Attachments []string  // decoded file names, in MIME order
 }
 
-// panicHook sees every panic Summarize and ParseJournalReport recover
-// from; the fuzz test makes it fail, production ignores it.
-var panicHook = func(any) {}
-
 // Summarize reads one raw message from r to EOF and returns its summary.
 // It streams: at most MaxHeaderBytes of each header block is examined and
 // bodies are discarded as they are read, so memory stays bounded for a
 // message of any size. It never fails and never panics; what cannot be
 // read is left empty. Read errors from r end the summary early.
-func Summarize(r io.Reader) (s Summary) {
+func Summarize(r io.Reader) Summary { return summarize(r, nil) }
+
+// summarize is Summarize calling onPanic (when not nil) with every panic
+// it recovers from: the fuzz and corpus tests see them, production
+// ignores them.
+func summarize(r io.Reader, onPanic func(any)) (s Summary) {
 	defer func() {
 		if p := recover(); p != nil {
-			panicHook(p)
+			if onPanic != nil {
+				onPanic(p)
+			}
 			s.Attachments = nil // keep the header fields found so far
 		}
 		_, _ = io.Copy(io.Discard, r)

@@ -17,6 +17,7 @@ import (
 	"github.com/archiver/archiver/journal/catalog"
 	"github.com/archiver/archiver/media"
 	"github.com/archiver/archiver/sealing/format"
+	"github.com/archiver/archiver/sealing/internal/keytest"
 	"github.com/archiver/archiver/sealing/pgp"
 )
 
@@ -30,18 +31,8 @@ type keys struct {
 
 func genKeys(t *testing.T, name string) keys {
 	t.Helper()
-	pub, sec, err := pgp.GenerateKey(name, name+"@keys.example", pgp.KeyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := keys{armPub: pub, armSec: sec}
-	if k.pub, err = pgp.ReadKeys(pub); err != nil {
-		t.Fatal(err)
-	}
-	if k.sec, err = pgp.ReadSecret(sec, nil); err != nil {
-		t.Fatal(err)
-	}
-	return k
+	k := keytest.New(t, name)
+	return keys{pub: k.Pub, sec: k.Sec, armPub: k.PubArmor, armSec: k.SecArmor}
 }
 
 // env is one test archive: journal, catalog, tenant and archive keys.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
+	"github.com/archiver/archiver/sealing/internal/keytest"
 	"github.com/archiver/archiver/sealing/pgp"
 )
 
@@ -22,13 +23,8 @@ type keys struct {
 
 func newKeys(t *testing.T) keys {
 	t.Helper()
-	pub, sec, err := pgp.GenerateKey("K", "k@example.com", pgp.KeyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := pgp.ReadRecipients([][]byte{pub})
-	s, _ := pgp.ReadSecret(sec, nil)
-	return keys{p, s}
+	k := keytest.New(t, "K")
+	return keys{k.Pub, k.Sec}
 }
 
 // buildDir writes a 3-message volume into a directory and returns it with

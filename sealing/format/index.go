@@ -64,6 +64,7 @@ func ReadIndex(r io.Reader) ([]IndexEntry, error) {
 func ReadIndexFunc(r io.Reader, fn func(IndexEntry) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	sc.Split(scanLF)
 	var last uint64
 	for n := 1; sc.Scan(); n++ {
 		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
@@ -71,6 +72,9 @@ func ReadIndexFunc(r io.Reader, fn func(IndexEntry) error) error {
 		var e IndexEntry
 		if err := dec.Decode(&e); err != nil {
 			return fmt.Errorf("format: index line %d: %w", n, err)
+		}
+		if dec.InputOffset() != int64(len(sc.Bytes())) { // FORMAT.md §4.3: one object per line
+			return fmt.Errorf("format: index line %d: data after the JSON object", n)
 		}
 		if n > 1 && e.Seq <= last {
 			return fmt.Errorf("format: index line %d: seq %d not increasing", n, e.Seq)
@@ -87,4 +91,17 @@ func ReadIndexFunc(r io.Reader, fn func(IndexEntry) error) error {
 		return fmt.Errorf("format: index: %w", err)
 	}
 	return nil
+}
+
+// scanLF splits lines at LF only (FORMAT.md §4.3), keeping a CR before it
+// as part of the line, where it is data after the object; bufio.ScanLines
+// would drop it.
+func scanLF(data []byte, atEOF bool) (int, []byte, error) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }

@@ -149,6 +149,58 @@ func (d *Decrypter) Decrypt(r io.Reader) (io.Reader, error) {
 	return lit, nil
 }
 
+// readLiteral returns the literal data inside the decrypted SEIPD stream,
+// read with go-crypto's packet reader as openpgp.ReadMessage reads it:
+// a Compressed Data packet (RFC 4880 §5.6) is opened, one-pass signatures
+// and anything else before the Literal Data packet (§5.9) are skipped (the
+// MDC covers them and any trailing signature). At EOF of the literal data
+// the returned reader closes decrypted, which checks the MDC; a mismatch
+// is the read error at EOF.
+func readLiteral(decrypted io.ReadCloser) (io.Reader, error) {
+	packets := packet.NewReader(decrypted)
+	for {
+		p, err := packets.Next()
+		if err != nil {
+			return nil, err
+		}
+		switch p := p.(type) {
+		case *packet.Compressed:
+			if err := packets.Push(p.Body); err != nil {
+				return nil, err
+			}
+		case *packet.LiteralData:
+			return &mdcCheckReader{body: p.Body, decrypted: decrypted}, nil
+		}
+	}
+}
+
+// mdcCheckReader returns the literal data and, at its EOF, closes the
+// decrypted stream, which reads the rest and checks the MDC (RFC 4880
+// §5.13); a mismatch is the read error at EOF.
+type mdcCheckReader struct {
+	body      io.Reader
+	decrypted io.ReadCloser
+	done      bool
+}
+
+func (m *mdcCheckReader) Read(b []byte) (int, error) {
+	if m.done {
+		return 0, io.EOF
+	}
+	n, err := m.body.Read(b)
+	if err == io.EOF {
+		if cerr := m.decrypted.Close(); cerr != nil {
+			return n, cerr
+		}
+		m.done, m.body = true, nil
+		return n, io.EOF
+	}
+	if err != nil {
+		return n, pgperrors.HandleSensitiveParsingError(err, true)
+	}
+	return n, nil
+}
+
 // sessionKey unwraps the first PKESK it can with a cached or derived KEK.
 func (d *Decrypter) sessionKey(pkesks []pkesk) (packet.CipherFunction, []byte, bool) {
 	for _, p := range pkesks {

@@ -12,7 +12,10 @@
 //     feature, and no SEIPDv2 feature.
 //
 // With a recipient key made elsewhere, its own preferences decide the cipher
-// and compression (RFC 4880 §13.2); Encrypt reports what was used.
+// and compression (RFC 4880 §13.2); Encrypt reports what was used. ZLIB is
+// github.com/klauspost/compress/zlib at level 1, and only for a message
+// whose first ProbeSize octets it shrinks by at least 1/16: any other one
+// is stored as a bare Literal Data packet (FORMAT.md §5 allows both).
 //
 // # One ephemeral key per volume (VolumeEncrypter, Decrypter)
 //
@@ -67,7 +70,11 @@
 // at most DefaultKEKCacheSize of them, and hands everything else (RSA, key
 // ID 0, an unwrap that fails, anything but SEIPDv1) to openpgp.ReadMessage,
 // so gpg-made and go-crypto-made messages read as before. The MDC is checked
-// at EOF and unprotected (tag 9) data refused either way.
+// at EOF and unprotected (tag 9) data refused either way. Inside the SEIPD
+// packet both paths read with go-crypto's packet reader: a hand-written
+// reader of the Compressed and Literal Data packets, with pooled
+// inflaters, took 0.99-1.13 of its time with the same inflater
+// (alternating per message, 15,000 messages a run), so it was dropped.
 //
 // # The CPU floor of seal + verify
 //

@@ -18,10 +18,7 @@ import (
 // decrypts with gpg-made secret keys.
 func TestGPGInterop(t *testing.T) {
 	g := gpgtest.New(t)
-	ourPub, ourSec, err := GenerateKey("Ours", "ours@example.com", KeyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ourPub, ourSec := genArmored(t, "Ours", "")
 	g.Must(ourSec, "--import")
 	rsaPub, rsaSec := g.QuickGenKey("RSA <rsa@example.com>", "rsa3072")
 	edPub, edSec := g.QuickGenKey("Ed <ed@example.com>", "future-default")
@@ -84,10 +81,7 @@ func TestGPGInterop(t *testing.T) {
 // (`--override-session-key`, what a court production discloses).
 func TestGPGVolumeEncrypter(t *testing.T) {
 	g := gpgtest.New(t)
-	ourPub, ourSec, err := GenerateKey("Ours", "ours@example.com", KeyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ourPub, ourSec := genArmored(t, "Ours", "")
 	g.Must(ourSec, "--import")
 	rsaPub, _ := g.QuickGenKey("RSA <rsa@example.com>", "rsa3072")
 	edPub, _ := g.QuickGenKey("Ed <ed@example.com>", "future-default")

@@ -9,14 +9,8 @@ import (
 // (`cat acme.secret.asc globex.secret.asc`) read only the first key, so a
 // catalog rebuild with both tenants' keys failed with "incorrect key".
 func TestReadKeysConcatenatedArmorBlocks(t *testing.T) {
-	pubA, secA, err := GenerateKey("A", "a@example.com", KeyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pubB, secB, err := GenerateKey("B", "b@example.com", KeyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pubA, secA := genArmored(t, "A", "")
+	pubB, secB := genArmored(t, "B", "")
 	for name, data := range map[string][]byte{
 		"public": bytes.Join([][]byte{pubA, pubB}, nil),
 		"secret": bytes.Join([][]byte{secA, []byte("\n"), secB}, nil),

@@ -15,12 +15,23 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
 
-func genKey(t testing.TB, algo string) (openpgp.EntityList, openpgp.EntityList) {
+// genArmored is this package's one key generator for tests (other
+// packages use sealing/internal/keytest, which imports this one): a fresh
+// armored pair for "name <name@example.com>" with algorithm algo ("" for
+// the default).
+func genArmored(t testing.TB, name, algo string) (pub, sec []byte) {
 	t.Helper()
-	pub, sec, err := GenerateKey("Test", "test@example.com", KeyOptions{Algorithm: algo})
+	pub, sec, err := GenerateKey(name, strings.ToLower(name)+"@example.com", KeyOptions{Algorithm: algo})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pub, sec
+}
+
+// genKey is genArmored, parsed: recipients and unlocked secret key.
+func genKey(t testing.TB, algo string) (openpgp.EntityList, openpgp.EntityList) {
+	t.Helper()
+	pub, sec := genArmored(t, "Test", algo)
 	pl, err := ReadRecipients([][]byte{pub})
 	if err != nil {
 		t.Fatal(err)

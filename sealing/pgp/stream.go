@@ -2,7 +2,6 @@ package pgp
 
 import (
 	"bytes"
-	"compress/zlib"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -10,13 +9,16 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/klauspost/compress/zlib"
 )
 
 // encryptStream builds the message Encrypt documents from go-crypto's
 // packet layer, writing the Compressed Data packet (RFC 4880 §5.6) itself
 // so that ZLIB writers are pooled: a fresh flate writer allocates and
 // zeroes several hundred KiB, more than compressing a typical mail costs.
-// writeKeys writes the PKESK packets for the fresh session key.
+// When algs allows ZLIB, the first ProbeSize octets decide whether the
+// message is compressed at all (compressProbe). writeKeys writes the PKESK
+// packets for the fresh session key.
 func encryptStream(w io.Writer, writeKeys func(w io.Writer, cipher packet.CipherFunction, key []byte) error, cipher packet.CipherFunction, algs Algorithms, level int, cfg *packet.Config) (io.WriteCloser, error) {
 	key := make([]byte, cipher.KeySize())
 	if _, err := io.ReadFull(rand.Reader, key); err != nil {
@@ -31,9 +33,7 @@ func encryptStream(w io.Writer, writeKeys func(w io.Writer, cipher packet.Cipher
 	}
 	inner := payload
 	if algs.Compression == "ZLIB" {
-		if inner, err = compressedPacket(payload, level); err != nil {
-			return nil, err
-		}
+		inner = newCompressProbe(payload, level)
 	}
 	return packet.SerializeLiteral(inner, true, "", 0)
 }
@@ -63,21 +63,117 @@ func goCryptoKeys(to openpgp.EntityList, cfg *packet.Config) func(io.Writer, pac
 	}
 }
 
-// compressedPacket writes a new-format Compressed Data packet header (tag 8,
-// partial body lengths, RFC 4880 §4.2.2.4) and the algorithm octet 2 (ZLIB)
-// to w, and returns a writer that ZLIB-compresses into the packet body.
-// Close flushes ZLIB, ends the packet and closes w.
-func compressedPacket(w io.WriteCloser, level int) (io.WriteCloser, error) {
-	if _, err := w.Write([]byte{0xC0 | 8}); err != nil {
-		return nil, err
-	}
-	pw := &partialWriter{w: w}
-	if _, err := pw.Write([]byte{byte(packet.CompressionZLIB)}); err != nil {
-		return nil, err
-	}
-	zw := getZlib(level, pw)
-	return &zlibPacket{zw: zw, level: level, pw: pw}, nil
+// ProbeSize is how much of a message (its literal packet: 6 octets of
+// header, then the message) decides whether it is compressed: when ZLIB
+// at the message's level does not shrink the first ProbeSize octets (or the
+// whole message, if shorter) by at least 1/16, the message is written
+// without a Compressed Data packet. FORMAT.md §5 allows either; readers
+// (gpg, Decrypter) tell them apart by the packet tag.
+const ProbeSize = 64 << 10
+
+// compressProbe holds the first ProbeSize octets written to it, compresses
+// them into a scratch buffer, and then either emits a Compressed Data
+// packet (header, algorithm, the compressed probe, then the rest of the
+// ZLIB stream) or passes the probe and everything after it to w as is.
+// The probe's ZLIB writer keeps going when it compresses, so no octet is
+// compressed twice. Close closes w.
+type compressProbe struct {
+	w     io.WriteCloser // the SEIPD payload
+	level int
+	buf   *[]byte // the probe, from probeBufs
+	out   io.WriteCloser
 }
+
+var (
+	probeBufs = sync.Pool{New: func() any { b := make([]byte, 0, ProbeSize); return &b }}
+	scratches sync.Pool // of *bytes.Buffer, for the compressed probe
+)
+
+func newCompressProbe(w io.WriteCloser, level int) *compressProbe {
+	buf := probeBufs.Get().(*[]byte)
+	*buf = (*buf)[:0]
+	return &compressProbe{w: w, level: level, buf: buf}
+}
+
+func (c *compressProbe) Write(p []byte) (int, error) {
+	if c.out != nil {
+		return c.out.Write(p)
+	}
+	b := *c.buf
+	n := min(len(p), ProbeSize-len(b))
+	*c.buf = append(b, p[:n]...)
+	if len(*c.buf) < ProbeSize {
+		return len(p), nil
+	}
+	if err := c.decide(false); err != nil {
+		return n, err
+	}
+	m, err := c.out.Write(p[n:])
+	return n + m, err
+}
+
+func (c *compressProbe) Close() error {
+	if c.out == nil {
+		return c.decide(true)
+	}
+	return c.out.Close()
+}
+
+// decide compresses the probe and writes what it chose; at the end of the
+// message (last) it also finishes the packet and closes w.
+func (c *compressProbe) decide(last bool) error {
+	probe := *c.buf
+	defer func() {
+		*c.buf = (*c.buf)[:0]
+		probeBufs.Put(c.buf)
+		c.buf = nil
+	}()
+	scratch, _ := scratches.Get().(*bytes.Buffer)
+	if scratch == nil {
+		scratch = new(bytes.Buffer)
+	}
+	defer func() { scratch.Reset(); scratches.Put(scratch) }()
+	sw := &switchWriter{w: scratch}
+	zw := getZlib(c.level, sw)
+	zw.Write(probe) // into a bytes.Buffer: cannot fail
+	if last {
+		zw.Close()
+	} else {
+		zw.Flush()
+	}
+	if 16*(scratch.Len()+2) > 15*len(probe) { // saves less than 1/16: store
+		putZlib(c.level, zw)
+		c.out = c.w
+		if _, err := c.w.Write(probe); err != nil {
+			return err
+		}
+		if last {
+			return c.w.Close()
+		}
+		return nil
+	}
+	if _, err := c.w.Write([]byte{0xC0 | 8}); err != nil { // new-format tag 8
+		return err
+	}
+	pw := &partialWriter{w: c.w}
+	pw.Write([]byte{byte(packet.CompressionZLIB)}) // buffered: cannot fail
+	if _, err := pw.Write(scratch.Bytes()); err != nil {
+		return err
+	}
+	sw.w = pw
+	if last {
+		putZlib(c.level, zw)
+		return pw.Close()
+	}
+	c.out = &zlibPacket{zw: zw, level: c.level, pw: pw}
+	return nil
+}
+
+// switchWriter lets the probe's ZLIB writer go on into the packet body
+// after it compressed the probe into a buffer.
+type switchWriter struct{ w io.Writer }
+
+func (s *switchWriter) Write(p []byte) (int, error) { return s.w.Write(p) }
 
 type zlibPacket struct {
 	zw    *zlib.Writer
