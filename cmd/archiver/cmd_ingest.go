@@ -56,6 +56,9 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) (err error) {
 		return err
 	}
 	defer s.closeInto(&err)
+	if err := checkTenant(ctx, s, o.tenant); err != nil {
+		return err
+	}
 	stdin, empty := emptyInputs(e, o.paths)
 	if len(empty) > 0 {
 		return withHint(fmt.Errorf("ingest: %s empty (0 bytes): no message to store; nothing was ingested", strings.Join(empty, ", ")),

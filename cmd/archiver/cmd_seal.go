@@ -121,6 +121,9 @@ func runSeal(ctx context.Context, o sealOptions, e *env) (err error) {
 		return err
 	}
 	defer s.closeInto(&err)
+	if err := checkTenant(ctx, s, o.tenant); err != nil {
+		return err
+	}
 	sg, err := signer(e, s.data, o.passFile)
 	if err != nil {
 		return err

@@ -81,7 +81,8 @@ func runVerify(ctx context.Context, o verifyOptions, e *env) (err error) {
 		vo.Signer = el
 	}
 	if len(vo.Signer) == 0 {
-		return withHint(errors.New("no trusted signer"), "pass --data DIR, or --signer ARCHIVE.pub.asc (SIGNER.ASC on the disc is not trusted by itself)")
+		return withHint(errors.New("no data directory (--data or ARCHIVER_DATA) and no --signer: nothing to check the disc's signature against"),
+			"pass --data DIR, or --signer ARCHIVE.pub.asc (SIGNER.ASC on the disc is not trusted by itself)")
 	}
 	if o.key != "" {
 		b, err := os.ReadFile(e.abs(o.key))

@@ -74,12 +74,18 @@ func location(m journal.Message) string {
 // mistyped --tenant must not look like "no messages" (search), an empty
 // production (export) or a hold that can never match (hold add).
 func knownTenant(ctx context.Context, s *store, q catalog.Query) error {
-	if q.Tenant == "" {
+	return checkTenant(ctx, s, q.Tenant)
+}
+
+// checkTenant refuses a --tenant that names no tenant, with the command
+// that lists them, before anything is read or written. "" passes.
+func checkTenant(ctx context.Context, s *store, tenant string) error {
+	if tenant == "" {
 		return nil
 	}
-	_, err := s.j.Tenant(ctx, q.Tenant)
+	_, err := s.j.Tenant(ctx, tenant)
 	if errors.Is(err, journal.ErrNotFound) {
-		return withHint(fmt.Errorf("--tenant %s: no such tenant", q.Tenant), "archiver tenant list --data %s", s.data)
+		return withHint(fmt.Errorf("--tenant %s: no such tenant", tenant), "archiver tenant list --data %s", s.data)
 	}
 	return err
 }

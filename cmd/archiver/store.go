@@ -69,7 +69,8 @@ func (e *env) open(ctx context.Context, dataFlag string) (*store, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(data, "journal")); err != nil {
-		return nil, withHint(fmt.Errorf("%s is not an archiver data directory: %w", data, err), "archiver init --data %s", data)
+		return nil, withHint(fmt.Errorf("%s is not an archiver data directory: %w", data, err),
+			"check the path given with --data or ARCHIVER_DATA; only to start a new, empty archive there: archiver init --data %s", data)
 	}
 	j, err := openJournal(data, e)
 	if errors.Is(err, journal.ErrLocked) {
