@@ -1,5 +1,5 @@
 // Package journal is the durable, byte-exact store of every archived
-// message until a verified volume holds it (issue 2), and the record of
+// message until a verified volume holds it, and the record of
 // tenants, volumes, holds, alarms and the audit trail afterwards.
 //
 // Vocabulary:
