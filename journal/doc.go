@@ -1,5 +1,5 @@
 // Package journal is the durable, byte-exact store of every archived
-// message until a verified volume holds it (issue 2), and the record of
+// message until a verified volume holds it, and the record of
 // tenants, volumes, holds, alarms and the audit trail afterwards.
 //
 // Vocabulary:
@@ -17,5 +17,6 @@
 // Storage sits behind the small Store/Tx interface (store.go); the default
 // is one bbolt file, DATA/journal/journal.db, whose bucket tree is drawn in
 // schema.go. docs/journal.md gives the design, the duplicate and routing
-// rules, the durability argument and measured figures.
+// rules, the durability argument and how performance is measured; the
+// figures are in README's performance table.
 package journal

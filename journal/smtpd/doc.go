@@ -10,7 +10,7 @@
 // in bdat.go, STARTTLS in starttls.go, timeouts and pipelined flushing in
 // wire.go, limits and their defaults in config.go.
 //
-// Rules it keeps (issues 2 and 11; docs/ingest.md):
+// Rules it keeps (docs/ingest.md):
 //
 //   - 250 is answered only after Delivery.Commit returned nil, i.e. after
 //     fsync. Every failure on that path answers 4xx so the MTA keeps the

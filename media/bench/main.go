@@ -14,7 +14,8 @@
 //
 // It prints wall time, throughput, the xorriso/media time ratio (>1 means
 // media is faster), media as a fraction of the plain write, and the peak
-// RSS of each child (getrusage ru_maxrss). Figures: docs/media.md.
+// RSS of each child (getrusage ru_maxrss). Figures: README's performance
+// table; method: docs/media.md.
 package main
 
 import (

@@ -1,4 +1,4 @@
-// Package monthly is the monthly burn run (issue 6): for every tenant, seal
+// Package monthly is the monthly burn run: for every tenant, seal
 // the closing month, verify every image deeply against the journal, burn
 // Copies copies of each volume, read every copy back and verify it, and only
 // then release the journal bodies. It returns a Report (also written as

@@ -25,10 +25,11 @@
 // Param names the curve, the KDF hash and cipher, and the recipient
 // subkey's fingerprint) and AES-key-wrapping (RFC 3394) the session key
 // under it; the PKESK carries V and the wrapped key. Doing that per message
-// costs two X25519 ladders per recipient to encrypt and one to decrypt,
-// 20-40 µs each here: with a tenant key and the volume verification key,
-// and two decryptions (seal's self-verify and verify --data), six per
-// message, ~20 % of seal + verify CPU on corpus mail (9 KB a message).
+// costs two X25519 ladders per recipient to encrypt and one to decrypt:
+// with a tenant key and the volume verification key, and two decryptions
+// (seal's self-verify and verify --data), six per message, tens of
+// microseconds each, which on mail of a few KB a message is a large share
+// of seal + verify.
 //
 // A VolumeEncrypter computes V and the KEK once per (volume, recipient
 // key) and, per message, draws a fresh random session key and wraps it
@@ -71,38 +72,26 @@
 // ID 0, an unwrap that fails, anything but SEIPDv1) to openpgp.ReadMessage,
 // so gpg-made and go-crypto-made messages read as before. The MDC is checked
 // at EOF and unprotected (tag 9) data refused either way. Inside the SEIPD
-// packet both paths read with go-crypto's packet reader: a hand-written
-// reader of the Compressed and Literal Data packets, with pooled
-// inflaters, took 0.99-1.13 of its time with the same inflater
-// (alternating per message, 15,000 messages a run), so it was dropped.
+// packet both paths read with go-crypto's packet reader.
 //
 // # The CPU floor of seal + verify
 //
-// BenchmarkFloor times, on one core and 64 MiB of corpus mail (6,932
-// messages; ZLIB level 1 gives 46.9 % of the raw size), each primitive
-// alone (23:22 UTC, load average 1.6, 2 vCPU AMD EPYC shared with another
-// engineer; a second run at load 4-5 gave 50-100 MB/s for ZLIB):
+// BenchmarkFloor times each primitive alone on one core over 64 MiB of
+// corpus mail held in memory (SHA-256, ZLIB level 1 compress, inflate,
+// SEIPDv1 AES-256 encrypt and decrypt with the SHA-1 MDC), then all the
+// cryptography of seal + verify --data together, with a VolumeEncrypter
+// and a Decrypter and no journal, ISO 9660, I/O or GC of ours:
 //
 //	go test -run XXX -bench Floor -benchtime 3x -v ./sealing/pgp/
 //
-//	SHA-256                            2,005 MB/s
-//	ZLIB level 1 compress                150 MB/s of mail
-//	inflate                              229 MB/s of mail
-//	SEIPDv1 AES-256 encrypt (+SHA-1 MDC) 315 MB/s of compressed data
-//	SEIPDv1 AES-256 decrypt (+SHA-1 MDC) 400 MB/s of compressed data
-//	seal+verify (all of the above)        41 MB/s of mail
-//
-// Per MB of mail, seal + verify --data must compress once (6.7 ms), encrypt
-// 0.47 MB (1.5 ms), decrypt and inflate twice (2.3 + 8.7 ms: the
-// self-verify and verify --data) and hash about 4.4 MB (plaintext three
-// times, ciphertext and image, 2.2 ms): 21 ms, i.e. at most ~47 MB/s per
-// core and ~90 MB/s on two cores with perfect parallelism and no journal,
-// JSON, ISO 9660, I/O or GC; the "seal+verify" line, which does the same
-// work with a VolumeEncrypter and a Decrypter, gives 41 MB/s (~80 MB/s on
-// two cores). A dd with conv=fdatasync wrote 1,400-1,770 MiB/s on this
-// machine, so "seal + verify ≥ 50 % of dd" (700-880 MiB/s) is about ten
-// times beyond what two cores can compute for this format: inflate and
-// ZLIB alone take 75 % of the floor. Even without compression, AES-CFB +
-// SHA-1 MDC three times and SHA-256 about six times would cap it near
-// 180 MB/s. X25519 is no longer part of the floor.
+// Per byte of mail, seal + verify --data must compress once, encrypt the
+// compressed bytes (about half of the mail), decrypt and inflate them
+// twice (seal's self-verify and the separate verify --data), and hash
+// about 4.4 bytes (the plaintext three times, the ciphertext, the image).
+// The "seal+verify" line of the benchmark is therefore the most this
+// format can deliver on one core; twice it is the bound on two. Inflate
+// and compression are most of it; without compression AES-CFB with the
+// MDC three times and SHA-256 would still bound it well below what a disk
+// writes sequentially. The figures, and the comparison with dd, are in
+// README's performance table.
 package pgp
