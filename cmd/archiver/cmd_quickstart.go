@@ -234,5 +234,5 @@ func (q *qs) officer(took time.Duration) {
 	fmt.Fprintf(w, "  gpg --import %s/keys/acme.secret.asc\n", q.data)
 	fmt.Fprintf(w, "  gpg --decrypt MSG/0000000/0000000001.PGP > ../message-1.eml\n")
 	fmt.Fprintf(w, "  cat README.TXT\n")
-	fmt.Fprintf(w, "\nNext: archiver status --data %s; archiver search --data %s --help\n", q.data, q.data)
+	fmt.Fprintf(w, "\nNext (go build -o archiver ./cmd/archiver first, or use go run ./cmd/archiver): archiver status --data %s; archiver search --data %s --help\n", q.data, q.data)
 }
