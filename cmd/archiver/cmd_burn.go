@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,7 +64,7 @@ func runBurn(ctx context.Context, e *env, data, dev, image string) error {
 	if err != nil {
 		return err
 	}
-	want, err := fileSHA256(image)
+	want, err := monthly.FileSHA256(image)
 	if err != nil {
 		return err
 	}
@@ -140,21 +139,6 @@ func runBurnRecorded(ctx context.Context, e *env, data, dev, image string) (err 
 		(d.ImageBytes+media.SectorSize-1)/media.SectorSize, r.SHA256)
 	fmt.Fprintf(e.stdout, "verify: OK (%s), recorded as %s\n", r.Method, d.ID())
 	return nil
-}
-
-func fileSHA256(p string) ([32]byte, error) {
-	var sum [32]byte
-	f, err := os.Open(p)
-	if err != nil {
-		return sum, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return sum, err
-	}
-	copy(sum[:], h.Sum(nil))
-	return sum, nil
 }
 
 func isCapacity(err error) bool {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/archiver/archiver/internal/testtool"
+	"github.com/archiver/archiver/sealing/monthly"
 )
 
 // ptyScript runs argv[2:] on a pseudo-terminal (stdin and stdout both a
@@ -79,7 +80,7 @@ func TestRunAsksForBlankDiscAtTerminal(t *testing.T) {
 				t.Errorf("forwarded=%v: output lacks %q:\n%s", forwarded, want, text)
 			}
 		}
-		if sum, _ := fileSHA256(drive); sum != mustSHA256(t, filepath.Join(out, "acme-2026-12-v01of01.iso")) {
+		if sum, _ := monthly.FileSHA256(drive); sum != mustSHA256(t, filepath.Join(out, "acme-2026-12-v01of01.iso")) {
 			t.Errorf("forwarded=%v: the drive does not hold the image", forwarded)
 		}
 	}
@@ -87,7 +88,7 @@ func TestRunAsksForBlankDiscAtTerminal(t *testing.T) {
 
 func mustSHA256(t *testing.T, p string) [32]byte {
 	t.Helper()
-	s, err := fileSHA256(p)
+	s, err := monthly.FileSHA256(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/archiver/archiver/internal/testtool"
 	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/sealing/monthly"
 )
 
 // sampleData makes a data directory with the two sample tenants and every
@@ -126,7 +127,7 @@ func TestRunTwoCopiesReleases(t *testing.T) {
 			// each copy is a disc (file) of its own, the image byte for byte
 			for c, dir := range []string{driveA, driveB} {
 				disc := filepath.Join(dir, fmt.Sprintf("%s-copy%d.iso", v.Label, c+1))
-				if sum, err := fileSHA256(disc); err != nil || hexsum(sum) != v.SHA256 {
+				if sum, err := monthly.FileSHA256(disc); err != nil || hexsum(sum) != v.SHA256 {
 					t.Errorf("%s: %v, sha256 %x; want the image's %s", disc, err, sum, v.SHA256)
 				}
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/archiver/archiver/internal/testtool"
 	"github.com/archiver/archiver/journal"
+	"github.com/archiver/archiver/sealing/monthly"
 )
 
 // TestCrashSealSIGKILL: `archiver seal` is SIGKILLed at random points, with
@@ -83,7 +84,7 @@ func checkSealed(t *testing.T, data, out string, round, want int) {
 	}
 	placed := map[uint64]string{}
 	for _, v := range vols {
-		sum, err := fileSHA256(filepath.Join(out, v.ImageName))
+		sum, err := monthly.FileSHA256(filepath.Join(out, v.ImageName))
 		if err != nil || sum != v.ImageSHA256 {
 			t.Fatalf("round %d: volume %s recorded sealed but its image is missing or differs: %v", round, v.Label, err)
 		}

@@ -101,7 +101,7 @@ func (b *Burner) BurnDisc(ctx context.Context, d DiscCopy, device string) (DiscR
 		r.Findings = append(r.Findings, err.Error())
 		return r, &DiscError{Step: step, Err: err}
 	}
-	sum, err := fileSHA256(d.Image)
+	sum, err := FileSHA256(d.Image)
 	if err != nil {
 		return fail("burn", fmt.Errorf("image of %s: %w", d.Label, err))
 	}
@@ -238,7 +238,8 @@ func (b *Burner) eject(device string) {
 	_ = eject(ctx, device)
 }
 
-func fileSHA256(p string) ([32]byte, error) {
+// FileSHA256 is the SHA-256 of the whole file at p.
+func FileSHA256(p string) ([32]byte, error) {
 	var sum [32]byte
 	f, err := os.Open(p)
 	if err != nil {
