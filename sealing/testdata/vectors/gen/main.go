@@ -128,6 +128,13 @@ func run(dir string, newKeys bool) error {
 	if err := write(dir, "fail-image-truncated.iso", good[:len(good)-media.SectorSize]); err != nil {
 		return err
 	}
+	// a non-zero byte in the system area (sectors 0–15), which FORMAT.md
+	// §2.1 requires to be zero
+	sys := bytes.Clone(good)
+	sys[100] = 0x5a
+	if err := write(dir, "fail-structure-system-area.iso", sys); err != nil {
+		return err
+	}
 	derived := []struct {
 		name   string
 		change func(files map[string][]byte, msgs []string) error
@@ -143,6 +150,14 @@ func run(dir string, newKeys bool) error {
 		{"fail-signature-sums-edited.iso", func(f map[string][]byte, _ []string) error {
 			s := f[format.SumsFile] // "HEX  PATH\n" lines: change the first hash's first digit
 			s[0] = map[bool]byte{true: '1', false: '0'}[s[0] == '0']
+			return nil
+		}},
+		{"fail-missing-message.iso", func(f map[string][]byte, m []string) error {
+			delete(f, m[len(m)-1])
+			return nil
+		}},
+		{"fail-extra-file.iso", func(f map[string][]byte, _ []string) error {
+			f["EXTRA.TXT"] = []byte("not listed in SHA256SUMS\r\n")
 			return nil
 		}},
 		{"fail-hash-swapped.iso", func(f map[string][]byte, m []string) error {
@@ -264,10 +279,15 @@ func remaster(src, dst string, change func(files map[string][]byte, msgs []strin
 	if err := change(files, msgs); err != nil {
 		return err
 	}
+	var paths []string
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
 	var list []media.File
-	for _, f := range v.Files() {
-		b := files[f.Path] // a changed size is laid out anew, as sealing would
-		list = append(list, media.File{Path: f.Path, Size: int64(len(b)), Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }})
+	for _, p := range paths {
+		b := files[p] // a changed size is laid out anew, as sealing would
+		list = append(list, media.File{Path: p, Size: int64(len(b)), Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }})
 	}
 	info := media.VolumeInfo{VolumeID: m.Label, VolumeSetID: m.SetID, SetSize: m.Count, SeqNum: m.Index,
 		Publisher: format.Publisher, Preparer: format.Publisher, Application: format.Application, Recorded: m.Sealed}
