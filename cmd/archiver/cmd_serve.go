@@ -145,17 +145,20 @@ func runServe(ctx context.Context, o serveOptions, e *env) (err error) {
 		proto = "lmtp"
 	}
 	addrFile := filepath.Join(data, "serve.addr")
-	if err := os.WriteFile(addrFile, []byte(l.Addr().String()+"\n"), 0o644); err != nil {
+	if err := writeAtomic(addrFile, []byte(l.Addr().String()+"\n")); err != nil {
 		return err
 	}
 	defer os.Remove(addrFile)
 	fmt.Fprintf(e.stdout, "serving %s on %s (data %s, control %s)\n", proto, l.Addr(), data, controlPath(data))
 	err = srv.Serve(ctx, l)
 	cancel()
-	srv.Close()
+	cerr := srv.Close() // connections still busy after the wait: a hanging journal write
 	sh.stopIndexer(10 * time.Second)
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, net.ErrClosed) {
 		return err
+	}
+	if cerr != nil {
+		return withHint(cerr, "archiver journal check --data %s", data)
 	}
 	fmt.Fprintln(e.stdout, "stopped")
 	return nil
@@ -172,4 +175,15 @@ func serveMetrics(addr string, reg *prometheus.Registry, e *env) (func(), error)
 	go hs.Serve(l)
 	fmt.Fprintf(e.stdout, "metrics on http://%s/metrics\n", l.Addr())
 	return func() { hs.Close() }, nil
+}
+
+// writeAtomic writes b to path through a temporary file renamed over it,
+// so a reader (a script waiting for serve.addr) sees the whole content or
+// no file, never an empty or partial one.
+func writeAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
