@@ -45,6 +45,7 @@ func runCommand(e *env) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			o.data, o.devices, o.asJSON = c.String("data"), c.StringSlice("device"), c.Bool("json")
+			lowerGC(e)
 			return runRun(c.Context, o, e)
 		},
 	}
