@@ -79,9 +79,7 @@ func runRun(ctx context.Context, o runOptions, e *env) (err error) {
 	mo := monthly.Options{Period: o.period, OutDir: out, Profile: prof, Copies: o.copies, Devices: deviceList(e, o.devices),
 		Signer: sg, Keep: keep, Actor: e.user, Now: e.now, Queue: o.queue, QueueFile: filepath.Join(s.data, monthly.QueueFileName),
 		Changer: discChanger(e, o.asJSON)}
-	if e.tty {
-		mo.Progress = e.stderr
-	}
+	mo.Progress = sealBars(e)
 	if mo.AfterBurn, err = corruptCopyFromEnv(e); err != nil {
 		return err
 	}
