@@ -44,9 +44,9 @@ const (
 // SMTP, accepts loopback clients only and exports no metrics. Every
 // duration or count left zero takes its Default.
 type Config struct {
-	Addr       string         // ListenAndServe address, "host:port"; "" means DefaultAddr
-	LMTP       bool           // speak LMTP (RFC 2033, LHLO and per-recipient replies) instead of SMTP
-	MaxSize    int64          // message size limit, bytes; 0 means DefaultMaxSize. Over it: 452 4.3.4 + "oversize" alarm
+	Addr    string // ListenAndServe address, "host:port"; "" means DefaultAddr
+	LMTP    bool   // speak LMTP (RFC 2033, LHLO and per-recipient replies) instead of SMTP
+	MaxSize int64  // message size limit, bytes; 0 means DefaultMaxSize. Over it: 452 4.3.4 + "oversize" alarm
 	// AnnounceSize makes EHLO announce "SIZE MaxSize" instead of a bare
 	// "SIZE" (RFC 1870 §4: no fixed limit announced). Off by default: with
 	// a number, an MTA bounces larger mail itself with a permanent 5.3.4
@@ -54,12 +54,12 @@ type Config struct {
 	// one, it sends the mail, gets 452 4.3.4 and keeps it queued while the
 	// "oversize" alarm asks for a larger MaxSize.
 	AnnounceSize bool
-	Allow      []netip.Prefix // client networks allowed; nil means loopback only (127.0.0.0/8, ::1/128)
-	TLS        *tls.Config    // enables STARTTLS; required on listeners not bound to loopback
-	RequireTLS bool           // refuse MAIL with 530 until STARTTLS even on loopback
-	Hostname   string         // greeting/EHLO domain; "" means os.Hostname()
-	Logger     *slog.Logger   // nil: discard. One line per stored message and per refusal
-	Metrics    Metrics        // nil: none (see Metrics for the Prometheus names)
+	Allow        []netip.Prefix // client networks allowed; nil means loopback only (127.0.0.0/8, ::1/128)
+	TLS          *tls.Config    // enables STARTTLS; required on listeners not bound to loopback
+	RequireTLS   bool           // refuse MAIL with 530 until STARTTLS even on loopback
+	Hostname     string         // greeting/EHLO domain; "" means os.Hostname()
+	Logger       *slog.Logger   // nil: discard. One line per stored message and per refusal
+	Metrics      Metrics        // nil: none (see Metrics for the Prometheus names)
 
 	MaxLineLength    int           // command line limit, octets including CRLF; 0 means DefaultMaxLineLength. Over it: 500 5.5.2
 	MaxRecipients    int           // RCPTs per transaction; 0 means DefaultMaxRecipients. Past it: 452 4.5.3
