@@ -97,13 +97,13 @@ func FillJournaled(j *Journal, tenant string, n int, recv time.Time) error {
 	return nil
 }
 
-// SetReleaseChunk sets how many messages one Release transaction releases
-// and a fault run before transaction n (from 1); an error stops Release
-// there as a crash would. restore undoes both.
-func SetReleaseChunk(n int, fault func(n int) error) (restore func()) {
-	c0, f0 := releaseChunk, releaseFault
-	releaseChunk, releaseFault = n, fault
-	return func() { releaseChunk, releaseFault = c0, f0 }
+// SetReleaseChunk sets how many messages one of j's Release transactions
+// releases and a fault run before transaction n (from 1); an error stops
+// Release there as a crash would. restore undoes both.
+func SetReleaseChunk(j *Journal, n int, fault func(n int) error) (restore func()) {
+	c0, f0 := j.hooks.releaseChunk, j.hooks.releaseFault
+	j.hooks.releaseChunk, j.hooks.releaseFault = n, fault
+	return func() { j.hooks.releaseChunk, j.hooks.releaseFault = c0, f0 }
 }
 
 // ParseFault parses a commit fault spec ("commit:N", "commit:N+", joined

@@ -36,7 +36,7 @@ type ReleaseResult struct {
 // was already released. Raises "release-freed-nothing" when there were
 // bodies to free but no byte was freed. Audited as "release".
 //
-// Messages are released releaseChunk per transaction, each of which checks
+// Messages are released defaultReleaseChunk per transaction, each of which checks
 // the verification rule again, and a last transaction marks the volume
 // released, wipes its key and audits it: one transaction for a full DVD of
 // small mail (500,000 records rewritten, 4 GiB of bodies freed) would hold
@@ -87,13 +87,13 @@ func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions
 	// placements' JSON, about 0.1 s at 500,000, under the writer's lock.
 	var meta Volume
 	var metaSum [32]byte
-	for n, start := 1, 0; start < len(seqs); n, start = n+1, start+releaseChunk {
-		if releaseFault != nil {
-			if err := releaseFault(n); err != nil {
+	for n, start := 1, 0; start < len(seqs); n, start = n+1, start+j.hooks.releaseChunk {
+		if j.hooks.releaseFault != nil {
+			if err := j.hooks.releaseFault(n); err != nil {
 				return res, err
 			}
 		}
-		chunk := seqs[start:min(start+releaseChunk, len(seqs))]
+		chunk := seqs[start:min(start+j.hooks.releaseChunk, len(seqs))]
 		var cres ReleaseResult
 		var cfree int
 		err := j.update(func(tx Tx) error {
@@ -151,12 +151,9 @@ func (j *Journal) Release(ctx context.Context, label string, opts ReleaseOptions
 	return res, err
 }
 
-// releaseChunk is how many messages one Release transaction releases.
-var releaseChunk = 2048
-
-// releaseFault, TEST ONLY, runs before Release's transaction n (from 1);
-// an error stops Release there, as a crash would.
-var releaseFault func(n int) error
+// defaultReleaseChunk is how many messages one Release transaction
+// releases (j.hooks.releaseChunk; tests lower it).
+const defaultReleaseChunk = 2048
 
 // releasable checks the verification rule.
 func releasable(v Volume, copies int, counted []string) error {

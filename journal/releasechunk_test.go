@@ -22,7 +22,7 @@ func TestReleaseChunkedCrash(t *testing.T) {
 	verify(t, j, v.Label, "img.iso", true, "deep")
 
 	crash := errors.New("crash")
-	restore := journal.SetReleaseChunk(3, func(k int) error {
+	restore := journal.SetReleaseChunk(j, 3, func(k int) error {
 		if k == 3 {
 			return crash
 		}

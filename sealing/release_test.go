@@ -131,14 +131,14 @@ func TestReportJSON(t *testing.T) {
 // TestVerifyPaddedCopy: a disc read back through a drive (here xorriso's
 // stdio: pseudo-drive, or a block device) is longer than the image;
 // verify --data hashes exactly the volume space and passes, and the
-// progress bars run. The same bytes as an image file are a finding:
+// progress is reported. The same bytes as an image file are a finding:
 // an image file is the image, nothing after it.
 func TestVerifyPaddedCopy(t *testing.T) {
 	f := newFixture(t)
 	f.ingest(3, 5000)
 	o := f.opts("dvd5")
-	var bar bytes.Buffer
-	o.Progress = &bar
+	var bar stepLog
+	o.Progress = bar.progress
 	res, err := Seal(f.ctx, f.j, o)
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func TestVerifyPaddedCopy(t *testing.T) {
 	b, _ := os.ReadFile(res.Images[0].Path)
 	padded := filepath.Join(t.TempDir(), "readback.img")
 	os.WriteFile(padded, append(b, make([]byte, 300*2048)...), 0o644)
-	rep, err := Verify(f.ctx, []string{"stdio:" + padded}, VerifyOptions{Signer: f.signPub, Journal: f.j, Record: true, Progress: &bar})
+	rep, err := Verify(f.ctx, []string{"stdio:" + padded}, VerifyOptions{Signer: f.signPub, Journal: f.j, Record: true, Progress: bar.progress})
 	if err != nil || !rep.OK || rep.Volumes[0].ImageSHA256 != res.Images[0].SHA256 || rep.Volumes[0].Method != "deep" {
 		t.Fatalf("padded copy: %v %s", err, checks(rep))
 	}
@@ -154,8 +154,8 @@ func TestVerifyPaddedCopy(t *testing.T) {
 	if err != nil || rep.OK || !strings.Contains(rep.Volumes[0].Findings[0].Detail, "614400 bytes beyond the volume size") {
 		t.Fatalf("padded image file: %v %+v", err, rep.Volumes[0].Findings)
 	}
-	if bar.Len() == 0 {
-		t.Error("no progress output")
+	if !strings.Contains(bar.String(), "reading image") {
+		t.Errorf("read-back not reported to Progress:\n%s", bar.String())
 	}
 	v, _ := f.j.Volume(f.ctx, res.Images[0].Label)
 	if n := len(v.Verifications); n != 2 || v.Verifications[1].Copy != "stdio:"+padded || !v.Verifications[1].OK {

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -32,7 +31,7 @@ type SealOptions struct {
 	Signer    *openpgp.Entity  // archive signing key (unlocked)
 	AuditHead *journal.Event   // audit chain head written on the discs; nil: j.AuditHead
 	Now       func() time.Time // nil: time.Now; the sealed time, UTC
-	Progress  io.Writer        // progress bar output (a terminal); nil: none
+	Progress  Progress         // how far each step has come; nil: not reported
 	Logger    *slog.Logger     // nil: discard
 	Actor     string           // audit actor for verifications; "" : "seal"
 	Fault     FaultFunc        // TEST ONLY fault hook; nil: none

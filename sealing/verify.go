@@ -23,7 +23,7 @@ type VerifyOptions struct {
 	Signer   openpgp.EntityList // trusted archive public key(s): --signer, or DATA/keys/archive.pub.asc
 	Keys     openpgp.EntityList // --key: unlocked tenant secret keys; nil without
 	Record   bool               // with Journal: record a journal.Verification per source
-	Progress io.Writer          // progress bar output (a terminal); nil: none
+	Progress Progress           // how far each step has come; nil: not reported
 	Now      func() time.Time   // nil: time.Now
 	// Partial skips the "all k of n present" set check, for checking some
 	// discs of a set (e.g. one burned copy). Chain checks still run.
@@ -193,10 +193,14 @@ func checkSource(ctx context.Context, src string, opts VerifyOptions, exp *expec
 	return vr
 }
 
+// sumSizes is the bytes of v's files that SHA256SUMS lists (all but
+// SHA256SUMS and its signature): the total of the hashing step.
 func sumSizes(v *format.Volume) int64 {
 	var n int64
 	for i := range v.NumFiles() {
-		n += v.FileAt(i).Size
+		if f := v.FileAt(i); f.Path != format.SumsFile && f.Path != format.SumsSigFile {
+			n += f.Size
+		}
 	}
 	return n
 }
@@ -208,7 +212,7 @@ func sumSizes(v *format.Volume) int64 {
 // are a finding, a drive is read exactly to the volume size. With hash it
 // reads the image in one pass and sets vr.ImageSHA256 to the SHA-256 of
 // the bytes read: the whole file, or the volume space of a drive.
-func auditImage(im *media.Image, m *format.Manifest, device bool, size int64, hash bool, vr *VolumeReport, progress io.Writer) []format.Finding {
+func auditImage(im *media.Image, m *format.Manifest, device bool, size int64, hash bool, vr *VolumeReport, progress Progress) []format.Finding {
 	o := media.AuditOptions{Device: device, Size: size}
 	total := size
 	if total < 0 {
@@ -260,7 +264,7 @@ func auditImage(im *media.Image, m *format.Manifest, device bool, size int64, ha
 // hashImage hashes an image the reader cannot open: an image file whole,
 // a drive exactly its volume space (ECMA-119 §8.4.8), and reports a
 // truncated image and bytes beyond the volume space of an image file.
-func hashImage(src string, device bool, vr *VolumeReport, progress io.Writer) (format.Finding, bool) {
+func hashImage(src string, device bool, vr *VolumeReport, progress Progress) (format.Finding, bool) {
 	bad := func(d string, a ...any) (format.Finding, bool) {
 		return format.Finding{Check: format.CheckImage, Detail: fmt.Sprintf(d, a...)}, false
 	}
@@ -376,7 +380,7 @@ func compareRecord(m *format.Manifest, sums [32]byte, v journal.Volume, n int) [
 
 // checkMessages decrypts every message and, with exp, compares each with
 // the journal's SHA-256 and checks every placed message is present.
-func checkMessages(r *VolumeReader, keys openpgp.EntityList, exp *expectation, progress io.Writer) []format.Finding {
+func checkMessages(r *VolumeReader, keys openpgp.EntityList, exp *expectation, progress Progress) []format.Finding {
 	m := r.Manifest()
 	bar := newBar(progress, int64(m.Messages), "decrypting "+m.Label)
 	defer bar.done()

@@ -125,9 +125,7 @@ func runBurnRecorded(ctx context.Context, e *env, data, dev, image string) (err 
 	d := monthly.DiscCopy{Label: label, Tenant: v.Tenant, Period: v.Period, Copy: n, Copies: n, Image: image,
 		ImageSHA256: hexsum(v.ImageSHA256), ImageBytes: v.ImageBytes}
 	b := &monthly.Burner{Journal: s.j, Signer: signer, Changer: discChanger(e, false), Now: e.now}
-	if e.tty {
-		b.Progress = e.stderr
-	}
+	b.Progress = sealBars(e)
 	r, err := b.BurnDisc(ctx, d, monthly.CopyTarget(dev, label, n))
 	if err != nil {
 		if r.State != monthly.DiscNotBurned {

@@ -55,9 +55,7 @@ func runBurnNext(ctx context.Context, e *env, data, dev string, asJSON bool) (er
 	}
 	defer unlock()
 	b := &monthly.Burner{Journal: s.j, Signer: signer, Changer: discChanger(e, asJSON), Now: e.now}
-	if e.tty {
-		b.Progress = e.stderr
-	}
+	b.Progress = sealBars(e)
 	q := monthly.Queue{Path: filepath.Join(s.data, monthly.QueueFileName)}
 	d, r, rest, err := monthly.BurnNext(ctx, s.j, q, dev, b)
 	if errors.Is(err, monthly.ErrQueueEmpty) {

@@ -65,10 +65,10 @@ func runIngest(ctx context.Context, o ingestOptions, e *env) (err error) {
 			"drop the empty sources and run archiver ingest again")
 	}
 	opts := backfill.Options{Tenant: o.tenant, DateFromHeader: o.dateFromHeader, Received: received, Stdin: stdin}
-	if e.tty {
-		opts.Progress = e.stderr
-	}
+	var finish func()
+	opts.Progress, finish = ingestBar(e)
 	results, err := backfill.Ingest(ctx, s.j, e.absAll(o.paths), opts)
+	finish()
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/archiver/archiver/media"
@@ -45,6 +43,7 @@ func runCommand(e *env) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			o.data, o.devices, o.asJSON = c.String("data"), c.StringSlice("device"), c.Bool("json")
+			lowerGC(e)
 			return runRun(c.Context, o, e)
 		},
 	}
@@ -80,13 +79,9 @@ func runRun(ctx context.Context, o runOptions, e *env) (err error) {
 	mo := monthly.Options{Period: o.period, OutDir: out, Profile: prof, Copies: o.copies, Devices: deviceList(e, o.devices),
 		Signer: sg, Keep: keep, Actor: e.user, Now: e.now, Queue: o.queue, QueueFile: filepath.Join(s.data, monthly.QueueFileName),
 		Changer: discChanger(e, o.asJSON)}
-	if e.tty {
-		mo.Progress = e.stderr
-	}
-	if f := e.getenv("ARCHIVER_TEST_CORRUPT_COPY"); f != "" {
-		if mo.AfterBurn, err = corruptCopyFault(f); err != nil {
-			return err
-		}
+	mo.Progress = sealBars(e)
+	if mo.AfterBurn, err = corruptCopyFromEnv(e); err != nil {
+		return err
 	}
 	unlock, err := e.lockSeal(ctx)
 	if err != nil {
@@ -156,40 +151,4 @@ func discChanger(e *env, asJSON bool) *monthly.Changer {
 		}
 		fmt.Fprintf(e.stderr, "archiver: %s (waiting for it; ^C stops)\n", p.Message)
 	}}
-}
-
-// corruptCopyFault parses ARCHIVER_TEST_CORRUPT_COPY=N (TEST ONLY): after
-// burning copy N, flip one bit in the middle of the image on the stdio:
-// pseudo-drive's file.
-func corruptCopyFault(spec string) (func(string, string, int) error, error) {
-	want, err := strconv.Atoi(spec)
-	if err != nil {
-		return nil, fmt.Errorf("ARCHIVER_TEST_CORRUPT_COPY %q: %w", spec, err)
-	}
-	return func(dev, image string, c int) error {
-		if c != want || !strings.HasPrefix(dev, "stdio:") {
-			return nil
-		}
-		fi, err := os.Stat(image)
-		if err != nil {
-			return err
-		}
-		return flipByte(strings.TrimPrefix(dev, "stdio:"), fi.Size()/2)
-	}, nil
-}
-
-// flipByte flips one bit of the byte at off in the file at path.
-func flipByte(path string, off int64) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	b := make([]byte, 1)
-	if _, err := f.ReadAt(b, off); err != nil {
-		return err
-	}
-	b[0] ^= 0x40
-	_, err = f.WriteAt(b, off)
-	return err
 }

@@ -133,9 +133,7 @@ func runSeal(ctx context.Context, o sealOptions, e *env) (err error) {
 		return err
 	}
 	so.Tenant, so.Profile, so.OutDir, so.Signer, so.Actor = o.tenant, prof, out, sg, e.user
-	if e.tty {
-		so.Progress = e.stderr
-	}
+	so.Progress = sealBars(e)
 	unlock, err := e.lockSeal(ctx)
 	if err != nil {
 		return err

@@ -58,9 +58,7 @@ func runVerify(ctx context.Context, o verifyOptions, e *env) (err error) {
 		}
 	}
 	vo := sealing.VerifyOptions{Now: e.now}
-	if e.tty {
-		vo.Progress = e.stderr
-	}
+	vo.Progress = sealBars(e)
 	var st *store
 	if o.data != "" {
 		s, oerr := e.open(ctx, o.data)

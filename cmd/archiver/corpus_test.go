@@ -77,7 +77,9 @@ func TestCorpusEndToEnd(t *testing.T) {
 		archiver(t, 0, "tenant", "add", "--data", data, "enron", "--domain", "enron.example")
 		archiver(t, 0, "tenant", "add", "--data", data, "misc", "--domain", "misc.example")
 		var addr string
-		serve, addr = startServe(t, data)
+		// run is forwarded into serve, so serve reads
+		// ARCHIVER_TEST_CORRUPT_COPY: a -tags faultinject build
+		serve, addr, _ = startServeBin(t, faultArchiverBin(t), data)
 		list := corpusList(t, corpus, filepath.Join(work, "files.txt"))
 		want = deliverPython(t, work, addr, list)
 		archiver(t, 0, "ingest", "--data", data, "--tenant", "misc", filepath.Join(corpus, "mbox"))
@@ -93,7 +95,7 @@ func TestCorpusEndToEnd(t *testing.T) {
 
 	// First the run with copy 2 corrupted after burning: exit 3, the report
 	// names the bad copy, and nothing is released.
-	archiverEnv(t, append(os.Environ(), "ARCHIVER_TEST_CORRUPT_COPY=2"), 3, runArgs...)
+	runBin(t, faultArchiverBin(t), append(os.Environ(), "ARCHIVER_TEST_CORRUPT_COPY=2"), 3, runArgs...)
 	bad := readRunReport(t, discs, period)
 	if bad.OK {
 		t.Fatal("run with a corrupted copy reported OK")

@@ -6,7 +6,7 @@ import (
 )
 
 // sealGCPercent is the garbage collector's target in the process of
-// `seal` and `verify`: the heap may grow to 1.5× the live data instead of
+// `seal`, `verify` and `run`: the heap may grow to 1.5× the live data instead of
 // 2×. On the 1 GiB benchmark (docs/sealing.md) this lowered the peak Go
 // heap by about a quarter for a few per cent more time. The commands set
 // it, not the sealing package, so that `serve`, where seals run beside

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,7 +37,48 @@ func archiver(t testing.TB, want int, args ...string) string {
 // archiverEnv is archiver with the environment env (nil: inherited).
 func archiverEnv(t testing.TB, env []string, want int, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(archiverBin(t), args...)
+	return runBin(t, archiverBin(t), env, want, args...)
+}
+
+// faultBin is the command built once with -tags faultinject (see
+// faultArchiverBin); TestMain removes its directory.
+var faultBin struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// faultArchiverBin is the real command built with -tags faultinject, which
+// reads ARCHIVER_FAULT and ARCHIVER_TEST_CORRUPT_COPY: the test binary
+// itself under go test -tags faultinject, else one built for this run.
+func faultArchiverBin(t testing.TB) string {
+	t.Helper()
+	if faultInjectBuild {
+		return archiverBin(t)
+	}
+	faultBin.once.Do(func() {
+		if faultBin.dir, faultBin.err = os.MkdirTemp("", "archiver-faultinject-"); faultBin.err != nil {
+			return
+		}
+		p := filepath.Join(faultBin.dir, "archiver")
+		out, err := exec.Command("go", "build", "-tags", "faultinject", "-o", p, ".").CombinedOutput()
+		if err != nil {
+			faultBin.err = fmt.Errorf("go build -tags faultinject: %v\n%s", err, out)
+			return
+		}
+		faultBin.path = p
+	})
+	if faultBin.err != nil {
+		t.Fatal(faultBin.err)
+	}
+	return faultBin.path
+}
+
+// runBin runs the command bin with the environment env (nil: inherited)
+// and returns stdout; it fails the test unless the exit code is want.
+func runBin(t testing.TB, bin string, env []string, want int, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -63,9 +106,16 @@ func startServe(t testing.TB, data string, extra ...string) (*exec.Cmd, string) 
 // startServeLog is startServe, also returning the path of serve's output.
 func startServeLog(t testing.TB, data string, extra ...string) (*exec.Cmd, string, string) {
 	t.Helper()
+	return startServeBin(t, archiverBin(t), data, extra...)
+}
+
+// startServeBin is startServeLog running the command bin (see
+// faultArchiverBin: commands forwarded into serve run with its build).
+func startServeBin(t testing.TB, bin, data string, extra ...string) (*exec.Cmd, string, string) {
+	t.Helper()
 	addrFile := filepath.Join(data, "serve.addr")
 	os.Remove(addrFile) // left by a SIGKILLed serve
-	cmd := exec.Command(archiverBin(t), append([]string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--min-free", "0"}, extra...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--min-free", "0"}, extra...)...)
 	logf, err := os.OpenFile(filepath.Join(t.TempDir(), "serve.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatal(err)

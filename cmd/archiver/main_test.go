@@ -16,7 +16,19 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"archiver": main})
+	testscript.Main(cleanupM{m}, map[string]func(){"archiver": main})
+}
+
+// cleanupM removes what the tests left for the whole run (the
+// faultinject build) once they are done.
+type cleanupM struct{ m *testing.M }
+
+func (c cleanupM) Run() int {
+	code := c.m.Run()
+	if faultBin.dir != "" {
+		os.RemoveAll(faultBin.dir)
+	}
+	return code
 }
 
 // TestScripts runs the txtar scripts in testdata/script against the real
@@ -98,8 +110,15 @@ func cmdDeliver(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func cmdCorrupt(ts *testscript.TestScript, neg bool, args []string) {
-	p := ts.MkAbs(args[0])
-	fi, err := os.Stat(p)
+	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_RDWR, 0)
 	ts.Check(err)
-	ts.Check(flipByte(p, fi.Size()/2))
+	defer f.Close()
+	fi, err := f.Stat()
+	ts.Check(err)
+	b := make([]byte, 1)
+	_, err = f.ReadAt(b, fi.Size()/2)
+	ts.Check(err)
+	b[0] ^= 0x40
+	_, err = f.WriteAt(b, fi.Size()/2)
+	ts.Check(err)
 }

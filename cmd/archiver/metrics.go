@@ -11,8 +11,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// promMetrics implements smtpd.Metrics with Prometheus collectors (names in
-// journal/smtpd's Metrics doc).
+// promMetrics implements smtpd.Metrics with Prometheus collectors, the
+// series of serve --metrics:
+//
+//	archiver_messages_accepted_total  counter    messages answered 250
+//	archiver_bytes_accepted_total     counter    bytes of those messages
+//	archiver_refusals_total{code}     counter    refusals by SMTP reply code
+//	archiver_commit_seconds           histogram  end of DATA to durable commit, seconds (0.2 ms to 6.6 s)
+//
+// newPromMetrics adds the journal's gauges archiver_journal_bytes and
+// archiver_oldest_unsealed_seconds{tenant} on the same registry.
 type promMetrics struct {
 	msgs, bytes prometheus.Counter
 	refusals    *prometheus.CounterVec

@@ -153,7 +153,7 @@ func TestRunCorruptedCopyReleasesNothing(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "discs")
 	driveA, driveB := "stdio:"+filepath.Join(out, "drive-a")+"/", "stdio:"+filepath.Join(out, "drive-b")+"/"
 	cmdEnv := append(os.Environ(), "ARCHIVER_TEST_CORRUPT_COPY=2")
-	stdout := archiverEnv(t, cmdEnv, 3, "run", "--data", data, "--period", period, "--out", out, "--media", "cd700",
+	stdout := runBin(t, faultArchiverBin(t), cmdEnv, 3, "run", "--data", data, "--period", period, "--out", out, "--media", "cd700",
 		"--copies", "2", "--device", driveA, "--device", driveB)
 	r := readRunReport(t, out, period)
 	if r.OK {

@@ -14,7 +14,9 @@ import (
 // deliver stores one message and records the outcome.
 func (in *ingester) deliver(ctx context.Context, jb job, record func(func(*Result))) {
 	stored, err := in.store(ctx, jb)
-	in.bar.add(1)
+	if in.opts.Progress != nil {
+		in.opts.Progress(1)
+	}
 	record(func(r *Result) {
 		r.Read++
 		switch {

@@ -19,7 +19,7 @@ type Options struct {
 	Tenant         string       // store every message for this tenant only ("" routes by domains); ErrNotFound if unknown
 	DateFromHeader bool         // Received = the Date header (UTC) when it parses, else Received, else now
 	Received       time.Time    // receipt time to record instead of now; zero means now (see journal.DeliveryOptions)
-	Progress       io.Writer    // progress bar target; drawn only when it is a terminal
+	Progress       func(n int)  // nil: none. Called with n messages offered to the journal (stored, duplicate or refused), from several goroutines at once
 	Logger         *slog.Logger // nil: discard. One line per failure and per source
 	Stdin          io.Reader    // source for "-"; nil means os.Stdin
 	Workers        int          // concurrent deliveries (so group commit shares fsyncs); 0 means 4
@@ -60,8 +60,7 @@ func Ingest(ctx context.Context, j *journal.Journal, paths []string, opts Option
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	in := &ingester{j: j, opts: opts, bar: newProgress(opts.Progress)}
-	defer in.bar.finish()
+	in := &ingester{j: j, opts: opts}
 	results := make([]Result, len(paths))
 	var errs []error
 	for i, p := range paths {
@@ -79,7 +78,6 @@ func Ingest(ctx context.Context, j *journal.Journal, paths []string, opts Option
 type ingester struct {
 	j    *journal.Journal
 	opts Options
-	bar  *progress
 }
 
 // job is one message to deliver: bytes (mbox), a file, or a reader to stream.

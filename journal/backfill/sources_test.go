@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/archiver/archiver/journal"
@@ -76,13 +77,16 @@ func TestEnvelopeOf(t *testing.T) {
 }
 
 // TestIngestSources ingests a maildir, an mbox on stdin, and a missing
-// path, and checks the reconciliation and the stored bytes.
+// path, and checks the reconciliation, the stored bytes, and that
+// Progress counted every message offered to the journal (not the missing
+// path).
 func TestIngestSources(t *testing.T) {
 	j := journaltest.New(t)
 	d := maildirTree(t)
 	mbox := "From a@b Thu Jan  1 00:00:00 1970\nSubject: m1\n\n>From here\n\nFrom a@b Thu Jan  1 00:00:00 1970\nSubject: one\n\nx\n\n"
+	var progress atomic.Int64
 	res, err := Ingest(context.Background(), j, []string{d, "-", filepath.Join(d, "missing")},
-		Options{Stdin: strings.NewReader(mbox)})
+		Options{Stdin: strings.NewReader(mbox), Progress: func(n int) { progress.Add(int64(n)) }})
 	if !errors.Is(err, ErrFailed) {
 		t.Errorf("err = %v, want ErrFailed for the missing path", err)
 	}
@@ -95,6 +99,9 @@ func TestIngestSources(t *testing.T) {
 	want := []counts{{4, 4, 0, 0, 5}, {2, 1, 1, 0, 0}, {1, 0, 0, 1, 0}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("results %+v, want %+v", got, want)
+	}
+	if n := progress.Load(); n != 6 {
+		t.Errorf("Progress counted %d messages, want the 6 offered to the journal", n)
 	}
 	bodies := journaltest.Bodies(t, j)
 	for _, b := range []string{"Subject: m1\n\nFrom here\n", "", "Subject: five\n\nz\n"} {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -32,6 +33,8 @@ type Catalog struct {
 	watch  *asyncWatch // idx's background failures
 	closed bool        // Close was called
 	limit  int         // bytes of body text per message
+
+	runRetry time.Duration // Run's wait before retrying a failed sync; tests shorten it
 
 	failing atomic.Bool // the last Sync failed
 
@@ -62,7 +65,7 @@ const indexDir = "bleve"
 // it is open, so like the journal it is used by one process at a time; a
 // second Open fails after about a second with ErrLocked.
 func Open(dir string, src Source) (*Catalog, error) {
-	c := &Catalog{src: src, dir: dir, limit: DefaultTextLimit}
+	c := &Catalog{src: src, dir: dir, limit: DefaultTextLimit, runRetry: defaultRunRetry}
 	if err := c.openLocked(); err != nil {
 		return nil, err
 	}
@@ -74,7 +77,7 @@ func Open(dir string, src Source) (*Catalog, error) {
 // returns the error together with a Catalog whose every Sync, search and
 // Index tries to open it again (and fails with the reason until it can).
 func OpenRetrying(dir string, src Source) (*Catalog, error) {
-	c := &Catalog{src: src, dir: dir, limit: DefaultTextLimit}
+	c := &Catalog{src: src, dir: dir, limit: DefaultTextLimit, runRetry: defaultRunRetry}
 	err := c.openLocked()
 	c.failing.Store(err != nil)
 	return c, err

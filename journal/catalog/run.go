@@ -11,9 +11,9 @@ const (
 	runMaxLag = 30 * time.Second       // never defer indexing longer than this
 )
 
-// runRetry is how long Run waits to retry a failed sync when no commit
-// arrives in the meantime.
-var runRetry = 30 * time.Second
+// defaultRunRetry is how long Run waits to retry a failed sync when no
+// commit arrives in the meantime (Catalog.runRetry; tests shorten it).
+const defaultRunRetry = 30 * time.Second
 
 // Run keeps the catalog in step with the journal until ctx is done, at a
 // lower priority than ingest: after a commit notification it waits until
@@ -23,7 +23,7 @@ var runRetry = 30 * time.Second
 // from the commits that SMTP replies wait for. Search, Held and HoldCounts
 // Sync first, so their answers never lag. A failed sync is logged, handed
 // to the OnSyncFailure function, and retried on the next notification or
-// after runRetry, whichever comes first. It returns ctx.Err().
+// after defaultRunRetry, whichever comes first. It returns ctx.Err().
 func (c *Catalog) Run(ctx context.Context) error {
 	notify := c.src.Notify()
 	failed := !c.syncLogged(ctx)
@@ -31,7 +31,7 @@ func (c *Catalog) Run(ctx context.Context) error {
 		var retry *time.Timer
 		var retryC <-chan time.Time
 		if failed {
-			retry = time.NewTimer(runRetry)
+			retry = time.NewTimer(c.runRetry)
 			retryC = retry.C
 		}
 		var err error
@@ -59,7 +59,7 @@ func (c *Catalog) syncLogged(ctx context.Context) bool {
 		return true
 	}
 	if l := c.log.Load(); l != nil {
-		l.Warn("catalog sync failed; retrying", "err", err, "retry_after", runRetry)
+		l.Warn("catalog sync failed; retrying", "err", err, "retry_after", c.runRetry)
 	}
 	if fn := c.onFail.Load(); fn != nil {
 		(*fn)(err)

@@ -31,10 +31,6 @@ func (f *failingSource) Since(ctx context.Context, after uint64, fn func(journal
 // handed to OnSyncFailure (serve turns it into a "catalog" alarm) and is
 // retried on a timer, without waiting for another commit.
 func TestRunReportsAndRetriesFailedSync(t *testing.T) {
-	old := runRetry
-	runRetry = 20 * time.Millisecond
-	defer func() { runRetry = old }()
-
 	f := &failingSource{fakeSource: newFake()}
 	f.add(msg("a@x.example", "b@y.example", "first", day), "Subject: first\r\n\r\nbody\r\n")
 	c, err := Open(t.TempDir(), f)
@@ -42,6 +38,7 @@ func TestRunReportsAndRetriesFailedSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	c.runRetry = 20 * time.Millisecond
 	<-f.notify // drain: the retry below must come from the timer, not a commit
 	f.fail.Store(true)
 	failures := make(chan error, 16)

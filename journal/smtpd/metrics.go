@@ -3,7 +3,8 @@ package smtpd
 import "time"
 
 // Metrics receives the server's measurements; Config.Metrics nil means
-// none. NewPrometheusMetrics implements it with client_golang collectors.
+// none. The CLI (archiver serve --metrics) implements it with Prometheus
+// collectors.
 // Methods are called concurrently and must not block.
 type Metrics interface {
 	Accepted(bytes int64)      // a message was committed and answered 250

@@ -331,8 +331,19 @@ func TestPanicInConnectionKeepsServing(t *testing.T) {
 	if r := c2.send("a@x.example", []string{"b@y.example"}, "x\r\n.\r\n"); !strings.HasPrefix(r, "250") {
 		t.Errorf("next client: %q", r)
 	}
-	if len(ps.alarms) != 1 || ps.alarms[0].Kind != "receiver-panic" {
-		t.Errorf("alarms %+v, want one receiver-panic", ps.alarms)
+	// The alarm is raised by the panicking connection's goroutine, which
+	// may still be unwinding when the next client is served: wait for it.
+	var alarms []journal.Alarm
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		ps.mu.Lock()
+		alarms = append([]journal.Alarm(nil), ps.alarms...)
+		ps.mu.Unlock()
+		if len(alarms) > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(alarms) != 1 || alarms[0].Kind != "receiver-panic" {
+		t.Errorf("alarms %+v, want one receiver-panic", alarms)
 	}
 }
 

@@ -79,7 +79,7 @@ type Burner struct {
 	// beside the image.
 	ReadbackDir string
 	Now         func() time.Time // nil: time.Now
-	Progress    io.Writer        // progress bars (a terminal); nil: none
+	Progress    sealing.Progress // how far each verify step has come; nil: not reported
 	// AfterBurn, when set, runs after each burn (TEST ONLY: corrupting a
 	// copy); copy is 1-based.
 	AfterBurn func(device, image string, copy int) error

@@ -31,7 +31,7 @@ type Options struct {
 	Keep     func(journal.Message) bool // legal holds: keep these bodies at release; nil keeps none
 	Actor    string                     // audit actor
 	Now      func() time.Time           // nil: time.Now
-	Progress io.Writer                  // progress bars (a terminal); nil: none
+	Progress sealing.Progress           // how far each seal and verify step has come; nil: not reported
 
 	// Queue burns nothing: each copy of each volume is added to the burn
 	// queue QueueFile for burn --next, and a volume is released once all
