@@ -115,7 +115,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		if n := r.hashOnly(); n > 0 {
 			hashOnly = fmt.Sprintf(" (%d by hash and signature only, not deep)", n)
 		}
-		_, err := fmt.Fprintf(w, "verify: OK, %d volumes%s\n", len(r.Volumes), hashOnly)
+		_, err := fmt.Fprintf(w, "verify: OK, %d %s%s\n", len(r.Volumes), plural(len(r.Volumes), "volume", "volumes"), hashOnly)
 		return err
 	}
 	_, err := fmt.Fprintf(w, "verify: FAILED, %d findings in %d volumes\n", n, len(r.Volumes))

@@ -70,7 +70,7 @@ func runAlarmClear(ctx context.Context, e *env, data string, kinds []string) (er
 	if len(still) == 0 {
 		fmt.Fprintln(e.stdout, "no alarm raised")
 	} else {
-		fmt.Fprintf(e.stdout, "%d alarms still raised: %s\n", len(still), strings.Join(still, ", "))
+		fmt.Fprintf(e.stdout, "%s still raised: %s\n", count(len(still), "alarm"), strings.Join(still, ", "))
 	}
 	return nil
 }

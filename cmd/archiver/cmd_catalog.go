@@ -107,7 +107,7 @@ func runCatalogFromDiscs(ctx context.Context, o catalogRebuildOptions, e *env) e
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(e.stdout, "catalog rebuilt from %d volumes: %d messages, %d indexed\n", len(res.Volumes), res.Messages, res.Indexed)
+	fmt.Fprintf(e.stdout, "catalog rebuilt from %s: %s, %d indexed\n", count(len(res.Volumes), "volume"), count(res.Messages, "message"), res.Indexed)
 	if res.SignerTrusted {
 		fmt.Fprintf(e.stdout, "archive key %s (checked) is the trusted archive key: %s\n", res.Signer, res.TrustedKeyFile)
 	} else {

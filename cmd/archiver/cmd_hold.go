@@ -46,7 +46,7 @@ func holdCommand(e *env) *cli.Command {
 						return fmt.Errorf("hold %s: keep %s/%d: %w", h.Name, m.Tenant, m.Seq, err)
 					}
 				}
-				fmt.Fprintf(e.stdout, "hold %s added: %d messages match now; later mail that matches is held too\n", h.Name, len(ms))
+				fmt.Fprintf(e.stdout, "hold %s added: %s now; later mail that matches is held too\n", h.Name, matchCount(len(ms)))
 				return nil
 			},
 		}, {
@@ -96,4 +96,12 @@ func holdCommand(e *env) *cli.Command {
 			}),
 		}},
 	}
+}
+
+// matchCount is "1 message matches" or "N messages match".
+func matchCount(n int) string {
+	if n == 1 {
+		return "1 message matches"
+	}
+	return count(n, "message") + " match"
 }

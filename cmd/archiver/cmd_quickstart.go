@@ -203,7 +203,7 @@ func (q *qs) sealVerifyRelease(ctx context.Context) (err error) {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(q.e.stdout, "released %s: %d journal bodies deleted, %d bytes freed\n", filepath.Base(img), r.Released, r.BytesFreed)
+		fmt.Fprintf(q.e.stdout, "released %s: %s deleted, %d bytes freed\n", filepath.Base(img), count(r.Released, "journal body"), r.BytesFreed)
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func releaseCommand(e *env) *cli.Command {
 				if c.Bool("json") {
 					emit(e.stdout, "release", map[string]any{"volume": arg, "released": r.Released, "kept": r.Kept, "bytes_freed": r.BytesFreed})
 				} else {
-					fmt.Fprintf(e.stdout, "released %s: %d bodies deleted, %d kept by legal hold, %d bytes freed\n", arg, r.Released, r.Kept, r.BytesFreed)
+					fmt.Fprintf(e.stdout, "released %s: %s deleted, %d kept by legal hold, %d bytes freed\n", arg, count(r.Released, "body"), r.Kept, r.BytesFreed)
 				}
 			}
 			if c.Bool("json") {

@@ -179,6 +179,6 @@ func printSeal(e *env, res *sealing.SealResult, asJSON bool) {
 	for _, im := range res.Images {
 		fmt.Fprintf(e.stdout, "%s  %s  sha256 %s  %d messages (seq %d-%d)  %d bytes\n", im.Path, im.Label, hexsum(im.SHA256), im.Messages, im.FirstSeq, im.LastSeq, im.Bytes)
 	}
-	fmt.Fprintf(e.stdout, "sealed %s %s: %d messages on %d volumes (set %s, %s, compression %s), verified deeply\n",
-		res.Tenant, res.Period, res.Messages, len(res.Images), res.SetID, res.Cipher, res.Compression)
+	fmt.Fprintf(e.stdout, "sealed %s %s: %s on %s (set %s, %s, compression %s), verified deeply\n",
+		res.Tenant, res.Period, count(res.Messages, "message"), count(len(res.Images), "volume"), res.SetID, res.Cipher, res.Compression)
 }

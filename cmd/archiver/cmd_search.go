@@ -113,7 +113,7 @@ func runSearch(ctx context.Context, e *env, data string, q catalog.Query, asJSON
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", h.Tenant, h.Seq, fmtTime(h.Date), clip(h.fromColumn(), 40), clip(h.Subject, 50), h.Location)
 	}
 	tw.Flush()
-	fmt.Fprintf(e.stdout, "%d messages\n", len(hits))
+	fmt.Fprintln(e.stdout, count(len(hits), "message"))
 	return nil
 }
 

@@ -84,7 +84,7 @@ func runStatus(ctx context.Context, e *env, data string, asJSON bool) (err error
 		fmt.Fprintf(e.stdout, "journal %d bytes, %d bytes free, audit head #%d %s\n", st.JournalBytes, st.FreeBytes, st.AuditHead.Seq, hexsum(st.AuditHead.Hash))
 		for _, h := range holds {
 			if n, ok := counts[h.Name]; ok {
-				fmt.Fprintf(e.stdout, "hold %s: %d messages\n", h.Name, n)
+				fmt.Fprintf(e.stdout, "hold %s: %s\n", h.Name, count(n, "message"))
 			} else {
 				fmt.Fprintf(e.stdout, "hold %s: count unavailable (catalog)\n", h.Name)
 			}
@@ -95,7 +95,7 @@ func runStatus(ctx context.Context, e *env, data string, asJSON bool) (err error
 	}
 	if len(st.Alarms) > 0 {
 		if !asJSON {
-			fmt.Fprintf(e.stderr, "archiver: %d alarms raised\nhint: %s\n", len(st.Alarms), alarmHint(st.Alarms[0].Kind, s.data))
+			fmt.Fprintf(e.stderr, "archiver: %s raised\nhint: %s\n", count(len(st.Alarms), "alarm"), alarmHint(st.Alarms[0].Kind, s.data))
 			if !slices.Contains(liveAlarmKinds, st.Alarms[0].Kind) {
 				fmt.Fprintf(e.stderr, "hint: once handled, acknowledge it: archiver alarm clear --data %s %s\n", s.data, st.Alarms[0].Kind)
 			}

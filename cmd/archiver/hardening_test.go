@@ -251,7 +251,7 @@ func TestStatusShowsCountsAgeHoldsAlarmsExit2(t *testing.T) {
 	for _, re := range []string{
 		`(?m)^acme +15 +0 +0 +15 +\d+ +\d+ +- +` + label + ` 20`,
 		`(?m)^globex +18 +18 +0 +0 +\d+ +\d+ +\d{3}d \d+h +-`,
-		`(?m)^hold falcon: 1 messages$`,
+		`(?m)^hold falcon: 1 message$`,
 		`(?m)^ALARM unsealed-age globex: oldest unsealed message received 2026-01-01T10:00:00Z`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {

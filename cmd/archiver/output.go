@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
@@ -47,4 +48,16 @@ func hexsum(b [32]byte) string { return hex.EncodeToString(b[:]) }
 // also when the command is forwarded to serve).
 func dataFlag() *cli.StringFlag {
 	return &cli.StringFlag{Name: "data", Aliases: []string{"d"}, Usage: "data directory `DIR` (journal, catalog, keys; default $ARCHIVER_DATA)"}
+}
+
+// count is n and noun, plural unless n is 1: "1 message", "2 messages".
+// noun is the singular; the plural adds "s" ("body" becomes "bodies").
+func count(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -44,3 +44,14 @@ func TestExitCodes(t *testing.T) {
 		t.Error("exit code mapping broken")
 	}
 }
+
+func TestCountPlural(t *testing.T) {
+	for _, c := range []struct {
+		n          int
+		noun, want string
+	}{{0, "message", "0 messages"}, {1, "message", "1 message"}, {2, "volume", "2 volumes"}, {1, "body", "1 body"}, {3, "journal body", "3 journal bodies"}} {
+		if got := count(c.n, c.noun); got != c.want {
+			t.Errorf("count(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
+		}
+	}
+}
