@@ -58,7 +58,14 @@ func start(t testing.TB, opts journal.Options, cfg Config) (addr string, j *jour
 	opts.MinFreeBytes = -1
 	j = journaltest.NewWith(t, opts)
 	rs = &recStore{journalStore: journalStore{j}}
-	s, err := NewWithStore(rs, cfg)
+	return serveStore(t, rs, cfg), j, rs
+}
+
+// serveStore runs a server over st on a loopback port until the test
+// ends, and fails the test if Serve returns an error.
+func serveStore(t testing.TB, st Store, cfg Config) string {
+	t.Helper()
+	s, err := NewWithStore(st, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +81,7 @@ func start(t testing.TB, opts journal.Options, cfg Config) (addr string, j *jour
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return l.Addr().String(), j, rs
+	return l.Addr().String()
 }
 
 // client is a minimal SMTP client independent of go-smtp: it writes exactly

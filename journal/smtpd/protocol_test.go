@@ -312,22 +312,13 @@ func (p *panicStore) Begin(ctx context.Context, env journal.Envelope) (Delivery,
 // served.
 func TestPanicInConnectionKeepsServing(t *testing.T) {
 	ps := &panicStore{memStore: newMemStore()}
-	s, err := NewWithStore(ps, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Serve(context.Background(), l)
-	t.Cleanup(func() { s.Close() })
-	c := hello(t, l.Addr().String(), "EHLO")
+	addr := serveStore(t, ps, Config{})
+	c := hello(t, addr, "EHLO")
 	c.write("MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n")
 	if rest, _ := io.ReadAll(c.br); strings.Contains(string(rest), "354") {
 		t.Errorf("the panicking connection answered %q", rest)
 	}
-	c2 := hello(t, l.Addr().String(), "EHLO")
+	c2 := hello(t, addr, "EHLO")
 	if r := c2.send("a@x.example", []string{"b@y.example"}, "x\r\n.\r\n"); !strings.HasPrefix(r, "250") {
 		t.Errorf("next client: %q", r)
 	}
@@ -369,17 +360,8 @@ func (hangDelivery) Commit(ctx context.Context) ([]journal.Stored, error) {
 // is answered 451 4.3.0 (RFC 5321 §4.5.3.2.6: the client gives up after
 // 10 minutes anyway) and the session goes on.
 func TestDataTerminationAnswers451(t *testing.T) {
-	s, err := NewWithStore(hangStore{newMemStore()}, Config{DataTermination: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Serve(context.Background(), l)
-	t.Cleanup(func() { s.Close() })
-	c := hello(t, l.Addr().String(), "EHLO")
+	addr := serveStore(t, hangStore{newMemStore()}, Config{DataTermination: 200 * time.Millisecond})
+	c := hello(t, addr, "EHLO")
 	t0 := time.Now()
 	if r := c.send("a@x.example", []string{"b@y.example"}, "x\r\n.\r\n"); !strings.HasPrefix(r, "451 4.3.0") {
 		t.Errorf("hung commit: %q, want 451 4.3.0", r)

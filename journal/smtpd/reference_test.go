@@ -165,21 +165,5 @@ func (d *memDelivery) Commit(context.Context) ([]journal.Stored, error) {
 func startMem(t testing.TB, cfg Config) (string, *memStore) {
 	t.Helper()
 	m := newMemStore()
-	s, err := NewWithStore(m, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(context.Background(), l) }()
-	t.Cleanup(func() {
-		s.Close()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return l.Addr().String(), m
+	return serveStore(t, m, cfg), m
 }
